@@ -1,0 +1,83 @@
+"""Render generated projects and run their own tools.
+
+Shared by the template's tests and the benchmark: one place that knows how a
+generated project is made (cookiecutter), synced (uv) and tested (its pytest).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from cookiecutter.main import cookiecutter
+
+TEMPLATE = Path(__file__).resolve().parents[1]
+
+# Variables that only the template's harness passes down to generated suites.
+SERVICE_VARIABLES = ("DATABASE_URL", "REDIS_URL")
+
+
+def render(output_dir: Path, **context: Any) -> Path:
+    """Bake one project into ``output_dir`` with the given options; return its path."""
+    extra = {key: value for key, value in context.items()}
+    project = cookiecutter(
+        str(TEMPLATE),
+        no_input=True,
+        extra_context=extra,
+        output_dir=str(output_dir),
+        default_config=True,
+    )
+    return Path(project)
+
+
+def project_env(**overrides: str) -> dict[str, str]:
+    """The environment a generated project's tools run in: ours, minus our venv."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"VIRTUAL_ENV", "PYTEST_XDIST_WORKER", "PYTEST_XDIST_WORKER_COUNT"}
+        and not key.startswith("PYTEST_")
+        and not key.startswith("COV_CORE_")
+    }
+    env.update(overrides)
+    return env
+
+
+def run(
+    cmd: list[str],
+    cwd: Path,
+    env: dict[str, str] | None = None,
+    timeout: float = 600,
+) -> subprocess.CompletedProcess[str]:
+    """Run a command in a generated project and capture what it prints."""
+    return subprocess.run(
+        cmd,
+        cwd=cwd,
+        env=env if env is not None else project_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def sync(project: Path, venv: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """``uv sync`` the project, into ``venv`` when given (shared by identical dependency sets)."""
+    env = project_env(**({"UV_PROJECT_ENVIRONMENT": str(venv)} if venv else {}))
+    return run(["uv", "sync", "--python", "3.11", "--quiet"], project, env)
+
+
+def pytest_in(
+    project: Path,
+    *args: str,
+    venv: Path | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 600,
+) -> subprocess.CompletedProcess[str]:
+    """Run the generated project's own ``pytest`` (as its README says) in its synced venv."""
+    base = env if env is not None else project_env()
+    if venv:
+        base = {**base, "UV_PROJECT_ENVIRONMENT": str(venv)}
+    return run(["uv", "run", "--no-sync", "pytest", *args], project, base, timeout)
