@@ -1,0 +1,39 @@
+"""Shared fixtures of the template's suite and its one-line summary."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from matrix import combinations  # noqa: E402
+
+
+def _count(reports: list[pytest.TestReport], key: str) -> set[str]:
+    return {
+        value
+        for report in reports
+        for name, value in report.user_properties
+        if name == key and report.when == "call"
+    }
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    """Close with: every combination: N/N baked and checked; M distinct generated suites run..."""
+    if hasattr(config, "workerinput"):
+        return
+    stats = terminalreporter.stats
+    passed = stats.get("passed", [])
+    failed = stats.get("failed", [])
+    total = sum(1 for _ in combinations())
+    checked = len(_count(passed, "combination"))
+    ran = _count(passed, "suite")
+    broken = _count(failed, "suite")
+    verdict = "all passed" if not broken else f"{len(broken)} failed"
+    terminalreporter.write_line(
+        f"every combination: {checked}/{total} baked and checked; "
+        f"{len(ran | broken)} distinct generated suites run, {verdict}"
+    )

@@ -1,0 +1,94 @@
+"""Which files a combination calls for, and what its pytest configuration must say.
+
+This is the independent statement of intent that every bake is checked against: the
+template decides with conditional file names, this table says what should happen.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from matrix import Combination
+
+SERVICE = {"project_kind": "service"}
+LIBRARY = {"project_kind": "library"}
+WITH_DATABASE = {"project_kind": "service", "database": ("sqlite", "postgres")}
+WITH_REDIS = {"project_kind": "service", "cache": "redis"}
+
+# path (with {pkg} for the package name) -> the options it needs (value or tuple of values)
+FILES: dict[str, dict[str, Any]] = {
+    ".gitignore": {},
+    "LICENSE": {},
+    "README.md": {},
+    "pyproject.toml": {},
+    "src/{pkg}/__init__.py": {},
+    "src/{pkg}/py.typed": {},
+}
+
+
+def _wants(condition: dict[str, Any], combo: Combination) -> bool:
+    for name, allowed in condition.items():
+        values = allowed if isinstance(allowed, tuple) else (allowed,)
+        if combo[name] not in values:
+            return False
+    return True
+
+
+def expected_files(combo: Combination, package: str) -> set[str]:
+    return {
+        path.format(pkg=package) for path, condition in FILES.items() if _wants(condition, combo)
+    }
+
+
+def config_problems(combo: Combination, pyproject: dict[str, Any]) -> list[str]:
+    """Where pyproject.toml does not carry the values that were chosen."""
+    pytest_ini = pyproject["tool"]["pytest"]["ini_options"]
+    coverage = pyproject["tool"]["coverage"]
+    project = pyproject["project"]
+    test_group = " ".join(pyproject["dependency-groups"]["test"])
+    addopts = pytest_ini.get("addopts", [])
+    scope = combo["fixture_loop_scope"]
+    expectations = {
+        "asyncio_mode": (pytest_ini.get("asyncio_mode"), combo["asyncio_mode"]),
+        "asyncio_default_fixture_loop_scope": (
+            pytest_ini.get("asyncio_default_fixture_loop_scope"),
+            scope,
+        ),
+        "asyncio_default_test_loop_scope": (
+            pytest_ini.get("asyncio_default_test_loop_scope"),
+            scope,
+        ),
+        "strict": (pytest_ini.get("strict"), True),
+        "filterwarnings": (pytest_ini.get("filterwarnings"), ["error"]),
+        "timeout > 0": (pytest_ini.get("timeout", 0) > 0, True),
+        "markers unit/integration/e2e": (
+            sorted(m.split(":")[0] for m in pytest_ini.get("markers", [])),
+            ["e2e", "integration", "unit"],
+        ),
+        "addopts runs -n auto": (
+            " ".join(addopts).find("-n auto") >= 0,
+            combo["parallel_tests"],
+        ),
+        "pytest-xdist in the test group": ("pytest-xdist" in test_group, combo["parallel_tests"]),
+        "addopts measures coverage": ("--cov" in addopts, True),
+        "coverage branch": (coverage["run"].get("branch"), True),
+        "coverage fail_under": (
+            float(coverage["report"].get("fail_under", -1)),
+            float(combo.get("coverage_fail_under", coverage["report"].get("fail_under", -1))),
+        ),
+        "requires-python": (project.get("requires-python"), f">={combo['python_version']}"),
+        "ruff target-version": (
+            pyproject["tool"]["ruff"].get("target-version"),
+            "py" + combo["python_version"].replace(".", ""),
+        ),
+        "mypy python_version": (pyproject["tool"]["mypy"].get("python_version"), combo["python_version"]),
+        "license": (
+            project.get("license"),
+            "LicenseRef-Proprietary" if combo["license"] == "Proprietary" else combo["license"],
+        ),
+    }
+    return [
+        f"pyproject.toml: {key} is {actual!r}, expected {wanted!r}"
+        for key, (actual, wanted) in expectations.items()
+        if actual != wanted
+    ]

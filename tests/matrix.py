@@ -1,0 +1,143 @@
+"""The option matrix, read from cookiecutter.json, and what a combination must produce.
+
+Every choice (a list) and every flag (a boolean) in cookiecutter.json is an axis of
+the matrix, so a new option joins every check without a test edit.
+
+Test-relevant rendering
+-----------------------
+Two combinations have the same *test-relevant rendering* when their projects have the
+same ``src/`` and ``tests/`` trees and the same dependencies, build, pytest and coverage
+configuration (see ``TEST_RELEVANT_TABLES``). Everything else — licence, minimum Python,
+registry, Node.js in the image, README, workflows — is metadata: it cannot change what
+``pytest`` does, so one run of the suite covers every twin. ``METADATA_OPTIONS`` names the
+options expected to touch only metadata; the matrix test proves it for every combination
+by comparing each one's fingerprint with its twin's, so a metadata option that leaks into
+the suite fails loudly instead of going untested.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import sys
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from projects import TEMPLATE
+
+Combination = dict[str, Any]
+
+CONFIG: dict[str, Any] = json.loads((TEMPLATE / "cookiecutter.json").read_text("utf-8"))
+
+
+def _axis(value: Any) -> list[Any] | None:
+    if isinstance(value, bool):
+        return [value, not value]
+    if isinstance(value, list):
+        return list(value)
+    return None
+
+
+OPTIONS: dict[str, list[Any]] = {
+    name: axis
+    for name, value in CONFIG.items()
+    if not name.startswith("_") and (axis := _axis(value)) is not None
+}
+DEFAULTS: Combination = {name: axis[0] for name, axis in OPTIONS.items()}
+
+# Options that must change metadata only; the twin of a combination takes the default
+# for each of them, and the Python version that runs here.
+METADATA_OPTIONS = ("python_version", "license", "container_registry", "test_runner_node")
+RUNNING_PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
+
+# The parts of pyproject.toml that decide what the suite does.
+TEST_RELEVANT_TABLES = (
+    ("project", "name"),
+    ("project", "dependencies"),
+    ("project", "optional-dependencies"),
+    ("dependency-groups",),
+    ("build-system",),
+    ("tool", "hatch"),
+    ("tool", "pytest"),
+    ("tool", "coverage"),
+)
+TEST_RELEVANT_DIRS = ("src/", "tests/")
+
+
+def combinations() -> Iterator[Combination]:
+    """Every combination of every choice and flag: the whole Cartesian product."""
+    names = list(OPTIONS)
+    for values in itertools.product(*(OPTIONS[name] for name in names)):
+        yield dict(zip(names, values, strict=True))
+
+
+def combination_id(combo: Combination) -> str:
+    """A readable test id: the values in cookiecutter.json order, flags as name/no-name."""
+    parts = []
+    for name, value in combo.items():
+        if isinstance(value, bool):
+            parts.append(name if value else f"no-{name}")
+        else:
+            parts.append(str(value))
+    return "-".join(parts)
+
+
+def twin(combo: Combination) -> Combination:
+    """The combination with the same test-relevant options that can run here."""
+    if RUNNING_PYTHON not in OPTIONS["python_version"]:
+        raise RuntimeError(f"python_version offers no {RUNNING_PYTHON}, the Python at hand")
+    fixed = {name: DEFAULTS[name] for name in METADATA_OPTIONS}
+    fixed["python_version"] = RUNNING_PYTHON
+    return {**combo, **fixed}
+
+
+def twins() -> list[Combination]:
+    """One runnable combination per assignment of the test-relevant options."""
+    seen: dict[str, Combination] = {}
+    for combo in combinations():
+        candidate = twin(combo)
+        seen.setdefault(combination_id(candidate), candidate)
+    return list(seen.values())
+
+
+def _dig(table: dict[str, Any], keys: tuple[str, ...]) -> Any:
+    for key in keys:
+        if not isinstance(table, dict) or key not in table:
+            return None
+        table = table[key]
+    return table
+
+
+def test_relevant_config(pyproject: dict[str, Any]) -> dict[str, Any]:
+    """The slice of a parsed pyproject.toml that decides what the suite does."""
+    return {".".join(keys): _dig(pyproject, keys) for keys in TEST_RELEVANT_TABLES}
+
+
+def fingerprint(project: Path) -> str:
+    """Hash of a baked project's test-relevant rendering (see the module docstring)."""
+    digest = hashlib.sha256()
+    files = sorted(
+        path
+        for path in project.rglob("*")
+        if path.is_file() and path.relative_to(project).as_posix().startswith(TEST_RELEVANT_DIRS)
+    )
+    for path in files:
+        digest.update(path.relative_to(project).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text("utf-8"))
+    config = json.dumps(test_relevant_config(pyproject), sort_keys=True)
+    digest.update(config.encode())
+    return digest.hexdigest()
+
+
+def dependency_key(pyproject: dict[str, Any]) -> str:
+    """What a virtual environment is built from: equal keys can share one."""
+    deps = {
+        "requires-python": _dig(pyproject, ("project", "requires-python")),
+        "dependencies": _dig(pyproject, ("project", "dependencies")),
+        "groups": _dig(pyproject, ("dependency-groups",)),
+    }
+    return hashlib.sha256(json.dumps(deps, sort_keys=True).encode()).hexdigest()[:16]
