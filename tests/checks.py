@@ -9,11 +9,17 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import yaml
+from expected import config_problems, expected_files
+from matrix import Combination, combination_id, fingerprint, twin
+
+Bake = Callable[..., Any]  # pytest-cookies' Cookies.bake
 
 LEFTOVER = re.compile(r"\{\{-?\s*cookiecutter|\{%|%\}|\{#.*?#\}")
 
@@ -96,3 +102,57 @@ class FileChecker:
                 verdict = self.verdicts[key] = content_problems(path.name, data)
             found.extend(f"{relative}: {problem}" for problem in verdict)
         return hashes, found
+
+
+class CombinationChecker:
+    """Bakes a combination and says everything that is wrong with what came out.
+
+    Per-process caches: file verdicts by content, parsed pyproject.toml by content, and
+    the fingerprint of each runnable twin (baked once per process).
+    """
+
+    def __init__(self) -> None:
+        self.files = FileChecker()
+        self.parsed: dict[str, dict[str, Any]] = {}
+        self.twin_fingerprints: dict[str, str] = {}
+
+    def _twin_fingerprint(self, bake: Bake, combo: Combination) -> str:
+        key = combination_id(twin(combo))
+        if key not in self.twin_fingerprints:
+            result = bake(extra_context=twin(combo))
+            if result.exception is not None:
+                raise AssertionError(f"twin {key} did not bake: {result.exception}")
+            self.twin_fingerprints[key] = fingerprint(result.project_path)
+            shutil.rmtree(result.project_path.parent)
+        return self.twin_fingerprints[key]
+
+    def check(self, bake: Bake, combo: Combination) -> list[str]:
+        """Bake ``combo`` with pytest-cookies' ``bake`` and return its problems (none: [])."""
+        result = bake(extra_context=combo)
+        if result.exception is not None or result.exit_code != 0:
+            return [f"bake failed with exit code {result.exit_code}: {result.exception}"]
+        project = result.project_path
+        try:
+            problems = [
+                f"context: {name} is {result.context.get(name)!r}, asked for {value!r}"
+                for name, value in combo.items()
+                if result.context.get(name) != value
+            ]
+            hashes, file_problems = self.files.problems(project)
+            problems += file_problems
+            wanted = expected_files(combo, result.context["package_name"])
+            problems += [f"{path}: missing" for path in sorted(wanted - hashes.keys())]
+            problems += [f"{path}: not called for" for path in sorted(hashes.keys() - wanted)]
+            digest = hashes["pyproject.toml"]
+            if digest not in self.parsed:
+                text = (project / "pyproject.toml").read_text("utf-8")
+                self.parsed[digest] = tomllib.loads(text)
+            problems += config_problems(combo, self.parsed[digest])
+            if twin(combo) != combo and fingerprint(project) != self._twin_fingerprint(bake, combo):
+                problems.append(
+                    f"test-relevant rendering differs from its twin {combination_id(twin(combo))}:"
+                    " a metadata option changed src/, tests/ or the test configuration"
+                )
+        finally:
+            shutil.rmtree(project.parent)
+        return problems
