@@ -10,6 +10,10 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from matrix import combinations  # noqa: E402
+from projects import cache_jinja_compiles  # noqa: E402
+
+# Every bake compiles the same templates; compile each once per worker (see projects.py).
+cache_jinja_compiles()
 
 
 def _count(reports: list[pytest.TestReport], key: str) -> set[str]:

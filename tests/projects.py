@@ -6,11 +6,13 @@ generated project is made (cookiecutter), synced (uv) and tested (its pytest).
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 from pathlib import Path
 from typing import Any
 
+import jinja2
 from cookiecutter.main import cookiecutter
 
 TEMPLATE = Path(__file__).resolve().parents[1]
@@ -81,3 +83,61 @@ def pytest_in(
     if venv:
         base = {**base, "UV_PROJECT_ENVIRONMENT": str(venv)}
     return run(["uv", "run", "--no-sync", "pytest", *args], project, base, timeout)
+
+
+def cache_jinja_compiles() -> None:
+    """Compile each Jinja source once per process instead of once per bake.
+
+    Cookiecutter builds a fresh Jinja environment for every bake, so every template
+    (and every variable in cookiecutter.json) is parsed and compiled again each time;
+    compiling is most of a bake's cost. Compiling is a pure function of the source and
+    the environment's syntax settings, so the code objects are memoised on exactly
+    those; rendering still happens in each bake's own environment with its own context.
+    """
+    original = jinja2.Environment.compile
+    if getattr(original, "memoised", False):
+        return
+    cache: dict[tuple[Any, ...], Any] = {}
+
+    @functools.wraps(original)
+    def compile(  # noqa: A001 - the method's own name
+        self: jinja2.Environment,
+        source: Any,
+        name: str | None = None,
+        filename: str | None = None,
+        raw: bool = False,
+        defer_init: bool = False,
+    ) -> Any:
+        if raw or not isinstance(source, str):
+            return original(self, source, name, filename, raw, defer_init)
+        key = (
+            source,
+            name,
+            filename,
+            defer_init,
+            type(self),
+            tuple(sorted(self.extensions)),
+            tuple(sorted(self.filters)),
+            self.block_start_string,
+            self.block_end_string,
+            self.variable_start_string,
+            self.variable_end_string,
+            self.comment_start_string,
+            self.comment_end_string,
+            self.line_statement_prefix,
+            self.line_comment_prefix,
+            self.trim_blocks,
+            self.lstrip_blocks,
+            self.newline_sequence,
+            self.keep_trailing_newline,
+            self.optimized,
+            self.is_async,
+            repr(self.autoescape),
+            self.finalize is None,
+        )
+        if key not in cache:
+            cache[key] = original(self, source, name, filename, raw, defer_init)
+        return cache[key]
+
+    compile.memoised = True  # type: ignore[attr-defined]
+    jinja2.Environment.compile = compile  # type: ignore[method-assign]
