@@ -23,6 +23,23 @@ FILES: dict[str, dict[str, Any]] = {
     "pyproject.toml": {},
     "src/{pkg}/__init__.py": {},
     "src/{pkg}/py.typed": {},
+    # services
+    "src/{pkg}/app.py": SERVICE,
+    "src/{pkg}/health.py": SERVICE,
+    "src/{pkg}/items.py": SERVICE,
+    "src/{pkg}/repository.py": SERVICE,
+    "src/{pkg}/routes.py": SERVICE,
+    "src/{pkg}/settings.py": SERVICE,
+    "src/{pkg}/database.py": WITH_DATABASE,
+    "src/{pkg}/cache.py": WITH_REDIS,
+    "tests/conftest.py": {},
+    "tests/test_health.py": SERVICE,
+    "tests/test_items_api.py": SERVICE,
+    "tests/test_live_server.py": SERVICE,
+    "tests/test_settings.py": SERVICE,
+    "tests/test_database_url.py": WITH_DATABASE,
+    "tests/test_seed.py": WITH_DATABASE,
+    "tests/test_visits.py": WITH_REDIS,
 }
 
 

@@ -6,9 +6,10 @@ fingerprint runs it, the others prove they are byte-for-byte that rendering. Eac
 builds the project's environment with ``uv sync`` from its own pyproject (reused across
 renderings with the same dependencies), then runs, as a new user would:
 
-- ``pytest`` three times, each with pytest-randomly on and its own seed, with ``-n 2``
-  whenever the project uses pytest-xdist: a suite that depends on order or on sharing a
-  worker fails here, not in a user's CI;
+- ``pytest`` three times, each with pytest-randomly on and its own seed: first exactly as
+  configured (``-n auto`` = 2 workers when the project uses pytest-xdist), then in one
+  process: a suite that depends on test order or on sharing a worker fails here, not in
+  a user's CI;
 - ``ruff check`` and ``ruff format --check`` for every Python version the template
   offers as a minimum (rules such as pyupgrade depend on it), and ``mypy`` (strict).
 
@@ -27,7 +28,24 @@ import pytest
 from matrix import OPTIONS, combination_id, dependency_key, fingerprint, twins
 from projects import project_env, pytest_in, run, sync
 
-SEEDS = (1, 2, 3)
+SEEDS_PER_RENDERING = 3
+
+
+def seeded_runs(digest: str, parallel: bool) -> list[list[str]]:
+    """The pytest runs for one rendering: several random-order seeds, xdist as configured.
+
+    The first run is the project's plain configuration (``-n auto``, 2 workers on our
+    machines, when it uses xdist); the others run in one process, where an order dependence between
+    tests shows most directly. Seeds differ from rendering to rendering, reproducibly.
+    """
+    first = int(digest[:8], 16) % 1_000_000
+    runs = []
+    for number in range(SEEDS_PER_RENDERING):
+        args = ["-p", "randomly", f"--randomly-seed={first + number}"]
+        if parallel and number:
+            args += ["-n", "0"]
+        runs.append(args)
+    return runs
 
 
 def _shared_dir(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
@@ -75,11 +93,7 @@ def test_generated_suite_passes(
     assert synced.returncode == 0, _report("uv sync", synced)
 
     env = project_env(UV_PROJECT_ENVIRONMENT=str(venv), MYPY_CACHE_DIR=str(venv / ".mypy_cache"))
-    parallel = any(venv.glob("lib/python*/site-packages/xdist/"))
-    for seed in SEEDS:
-        args = ["-p", "randomly", f"--randomly-seed={seed}"]
-        if parallel:
-            args += ["-n", "2"]
+    for args in seeded_runs(digest, parallel=any(venv.glob("lib/python*/site-packages/xdist/"))):
         completed = pytest_in(project, *args, env=env)
         assert completed.returncode == 0, _report(f"pytest {' '.join(args)}", completed)
 
