@@ -48,7 +48,7 @@ from matrix import (  # noqa: E402
 )
 from projects import (  # noqa: E402
     TEMPLATE,
-    cache_jinja_compiles,
+    cache_template_work,
     project_env,
     pytest_in,
     render,
@@ -76,7 +76,7 @@ def _cookies(root: Path) -> Cookies:
 
 def _distinct_files(chunk: list[Combination]) -> set[str]:
     """Bake each combination; return hashes of (path, content) of every file."""
-    cache_jinja_compiles()
+    cache_template_work()
     found: set[str] = set()
     with tempfile.TemporaryDirectory() as tmp:
         for number, combo in enumerate(chunk):
@@ -186,7 +186,7 @@ def main() -> None:
     sample = rng.sample(every, args.render_sample)
     with ProcessPoolExecutor(1) as pool:
         bare = pool.submit(bare_renders, sample).result()
-    cache_jinja_compiles()  # as tests/conftest.py does for the harness
+    cache_template_work()  # as tests/conftest.py does for the harness
     checker = CombinationChecker()
     for combo in twins():  # the steady state of a worker: twins known, caches warm
         checker._twin_fingerprint(cookies.bake, combo)

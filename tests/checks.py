@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 from expected import config_problems, expected_files
-from matrix import Combination, combination_id, fingerprint, twin
+from matrix import Combination, combination_id, fingerprint, fingerprint_of, twin
 
 Bake = Callable[..., Any]  # pytest-cookies' Cookies.bake
 
@@ -147,8 +147,10 @@ class CombinationChecker:
             if digest not in self.parsed:
                 text = (project / "pyproject.toml").read_text("utf-8")
                 self.parsed[digest] = tomllib.loads(text)
-            problems += config_problems(combo, self.parsed[digest])
-            if twin(combo) != combo and fingerprint(project) != self._twin_fingerprint(bake, combo):
+            pyproject = self.parsed[digest]
+            problems += config_problems(combo, pyproject)
+            rendering = fingerprint_of(hashes, pyproject)
+            if twin(combo) != combo and rendering != self._twin_fingerprint(bake, combo):
                 problems.append(
                     f"test-relevant rendering differs from its twin {combination_id(twin(combo))}:"
                     " a metadata option changed src/, tests/ or the test configuration"

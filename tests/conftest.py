@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -10,10 +11,15 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from matrix import combinations  # noqa: E402
-from projects import cache_jinja_compiles  # noqa: E402
+from projects import cache_template_work  # noqa: E402
 
-# Every bake compiles the same templates; compile each once per worker (see projects.py).
-cache_jinja_compiles()
+# Every bake compiles the same templates; do that once per worker (see projects.py).
+cache_template_work()
+
+# Bakes are thousands of small files written and removed: on a RAM disk when there is
+# one (pytest's own knob for where its temporary directories go).
+if os.access("/dev/shm", os.W_OK):
+    os.environ.setdefault("PYTEST_DEBUG_TEMPROOT", "/dev/shm")
 
 
 def _count(reports: list[pytest.TestReport], key: str) -> set[str]:

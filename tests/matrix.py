@@ -118,16 +118,21 @@ def test_relevant_config(pyproject: dict[str, Any]) -> dict[str, Any]:
 
 def fingerprint(project: Path) -> str:
     """Hash of a baked project's test-relevant rendering (see the module docstring)."""
-    digest = hashlib.sha256()
-    files = sorted(
-        path
+    hashes = {
+        path.relative_to(project).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
         for path in project.rglob("*")
-        if path.is_file() and path.relative_to(project).as_posix().startswith(TEST_RELEVANT_DIRS)
-    )
-    for path in files:
-        digest.update(path.relative_to(project).as_posix().encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+        if path.is_file()
+    }
     pyproject = tomllib.loads((project / "pyproject.toml").read_text("utf-8"))
+    return fingerprint_of(hashes, pyproject)
+
+
+def fingerprint_of(hashes: dict[str, str], pyproject: dict[str, Any]) -> str:
+    """The same hash from {relative path: content hash} and the parsed pyproject.toml."""
+    digest = hashlib.sha256()
+    for path in sorted(hashes):
+        if path.startswith(TEST_RELEVANT_DIRS):
+            digest.update(f"{path}\0{hashes[path]}\n".encode())
     config = json.dumps(test_relevant_config(pyproject), sort_keys=True)
     digest.update(config.encode())
     return digest.hexdigest()

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from cookiecutter import generate as cookiecutter_generate
 from cookiecutter.main import cookiecutter
 
 TEMPLATE = Path(__file__).resolve().parents[1]
@@ -85,6 +86,31 @@ def pytest_in(
     return run(["uv", "run", "--no-sync", "pytest", *args], project, base, timeout)
 
 
+def cache_template_work() -> None:
+    """Do the work that is the same for every bake once per process, not once per bake.
+
+    Two pure functions of the template's own files, memoised: Jinja's compile step
+    (below) and cookiecutter's binary-file sniffing, keyed on the file's path, size and
+    modification time. What each bake renders, and how, is unchanged.
+    """
+    cache_jinja_compiles()
+    original = cookiecutter_generate.is_binary
+    if getattr(original, "memoised", False):
+        return
+    verdicts: dict[tuple[str, int, int], bool] = {}
+
+    @functools.wraps(original)
+    def is_binary(filename: str) -> bool:
+        stat = os.stat(filename)
+        key = (os.path.abspath(filename), stat.st_size, stat.st_mtime_ns)
+        if key not in verdicts:
+            verdicts[key] = original(filename)
+        return verdicts[key]
+
+    is_binary.memoised = True  # type: ignore[attr-defined]
+    cookiecutter_generate.is_binary = is_binary
+
+
 def cache_jinja_compiles() -> None:
     """Compile each Jinja source once per process instead of once per bake.
 
@@ -110,31 +136,30 @@ def cache_jinja_compiles() -> None:
     ) -> Any:
         if raw or not isinstance(source, str):
             return original(self, source, name, filename, raw, defer_init)
-        key = (
-            source,
-            name,
-            filename,
-            defer_init,
-            type(self),
-            tuple(sorted(self.extensions)),
-            tuple(sorted(self.filters)),
-            self.block_start_string,
-            self.block_end_string,
-            self.variable_start_string,
-            self.variable_end_string,
-            self.comment_start_string,
-            self.comment_end_string,
-            self.line_statement_prefix,
-            self.line_comment_prefix,
-            self.trim_blocks,
-            self.lstrip_blocks,
-            self.newline_sequence,
-            self.keep_trailing_newline,
-            self.optimized,
-            self.is_async,
-            repr(self.autoescape),
-            self.finalize is None,
-        )
+        settings = self.__dict__.get("_memoised_compile_settings")
+        if settings is None:  # once per environment, i.e. once per bake
+            settings = self.__dict__["_memoised_compile_settings"] = (
+                type(self),
+                tuple(sorted(self.extensions)),
+                tuple(sorted(self.filters)),
+                self.block_start_string,
+                self.block_end_string,
+                self.variable_start_string,
+                self.variable_end_string,
+                self.comment_start_string,
+                self.comment_end_string,
+                self.line_statement_prefix,
+                self.line_comment_prefix,
+                self.trim_blocks,
+                self.lstrip_blocks,
+                self.newline_sequence,
+                self.keep_trailing_newline,
+                self.optimized,
+                self.is_async,
+                repr(self.autoescape),
+                self.finalize is None,
+            )
+        key = (source, name, filename, defer_init, settings)
         if key not in cache:
             cache[key] = original(self, source, name, filename, raw, defer_init)
         return cache[key]
