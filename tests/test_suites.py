@@ -26,9 +26,12 @@ from typing import Any
 
 import pytest
 from matrix import OPTIONS, combination_id, dependency_key, fingerprint, twins
-from projects import project_env, pytest_in, run, sync
+from projects import TEMPLATE, project_env, pytest_in, run, sync
 
 SEEDS_PER_RENDERING = 3
+# One environment per dependency set and worker, kept between runs (``uv sync`` makes it
+# exact each time), on disk beside the uv cache so installs are hard links.
+VENVS = TEMPLATE / ".cache" / "suite-venvs"
 
 
 def seeded_runs(digest: str, parallel: bool) -> list[list[str]]:
@@ -88,7 +91,7 @@ def test_generated_suite_passes(
     request.node.user_properties.append(("suite", digest))
 
     pyproject = tomllib.loads((project / "pyproject.toml").read_text("utf-8"))
-    venv = tmp_path_factory.getbasetemp() / "venvs" / dependency_key(pyproject)
+    venv = VENVS / os.environ.get("PYTEST_XDIST_WORKER", "main") / dependency_key(pyproject)
     synced = sync(project, venv)
     assert synced.returncode == 0, _report("uv sync", synced)
 
