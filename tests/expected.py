@@ -17,6 +17,13 @@ WITH_REDIS = {"project_kind": "service", "cache": "redis"}
 
 # path (with {pkg} for the package name) -> the options it needs (value or tuple of values)
 FILES: dict[str, dict[str, Any]] = {
+    ".dockerignore": {},
+    ".github/dependabot.yml": {},
+    ".github/workflows/ci.yml": {},
+    ".github/workflows/publish-test-runner.yml": {},
+    "docker/test-runner.Dockerfile": {},
+    "docker/app.Dockerfile": SERVICE,
+    "compose.yaml": SERVICE,
     ".gitignore": {},
     "LICENSE": {},
     "README.md": {},
