@@ -44,5 +44,9 @@ RUN useradd --create-home --uid 1001 --user-group tester \
 USER 1001:1001
 WORKDIR /work
 
+# The same `uv sync` as on a laptop, minus the project itself (it is installed at run time,
+# from the checked-out code). The environment is left writable for any UID, so a local run
+# may use `--user "$(id -u):$(id -g)"` and keep the files it writes in the checkout yours.
 COPY --chown=1001:1001 pyproject.toml uv.lock* ./
-RUN uv sync --no-install-project --group test --group lint
+RUN uv sync --no-install-project --group test --group lint \
+    && chmod -R a+rwX /opt/venv
