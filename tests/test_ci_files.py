@@ -66,17 +66,32 @@ def option_product() -> list[Combination]:
 
 
 @functools.cache
-def renderings() -> dict[tuple[str, str], Combination]:
-    """Each distinct (rendered path, content) of the CI files, with one combination making it."""
+def renderings() -> list[tuple[Combination, dict[str, str]]]:
+    """The CI files of every combination, rendered path -> content (equal contents shared)."""
     context = generate_context(context_file=str(TEMPLATE / "cookiecutter.json"))
     base = prompt_for_config(context, no_input=True)
     env = StrictEnvironment(context={"cookiecutter": base}, keep_trailing_newline=True)
     templates = [
         (env.from_string(name), env.from_string((PROJECT / name).read_text())) for name in CI_FILES
     ]
+    shared: dict[str, str] = {}
+    return [
+        (
+            combination,
+            {
+                path: shared.setdefault(content, content)
+                for path, content in render_ci_files(templates, {**base, **combination}).items()
+            },
+        )
+        for combination in option_product()
+    ]
+
+
+def distinct_files() -> dict[tuple[str, str], Combination]:
+    """Each distinct (rendered path, content), with the first combination that makes it."""
     distinct: dict[tuple[str, str], Combination] = {}
-    for combination in option_product():
-        for path, content in render_ci_files(templates, {**base, **combination}).items():
+    for combination, files in renderings():
+        for path, content in files.items():
             distinct.setdefault((path, content), combination)
     return distinct
 
@@ -112,7 +127,7 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> dict[Path, tuple[str, Com
     """Every distinct rendering written once: file on disk -> (rendered path, combination)."""
     root = tmp_path_factory.mktemp("ci-files")
     written = {}
-    for index, ((path, content), combination) in enumerate(renderings().items()):
+    for index, ((path, content), combination) in enumerate(distinct_files().items()):
         file = root / str(index) / path
         file.parent.mkdir(parents=True, exist_ok=True)
         file.write_text(content)
@@ -120,17 +135,21 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> dict[Path, tuple[str, Com
     return written
 
 
-def run_linter(
-    batch: dict[Path, tuple[str, Combination]], select: str, *command: str
-) -> None:
+def run_linter(batch: dict[Path, tuple[str, Combination]], select: str, *command: str) -> None:
     files = [file for file, (path, _) in batch.items() if re.search(select, path)]
     assert files, f"no rendered file matches {select}"
     result = subprocess.run(
         [*command, *map(str, files)], capture_output=True, text=True, check=False
     )
     if result.returncode != 0:
-        where = "\n".join(f"{file}: {batch[file][1]}" for file in files if str(file) in result.stdout + result.stderr)
-        pytest.fail(f"{command[0]} failed:\n{result.stdout}\n{result.stderr}\nCombinations:\n{where}")
+        where = "\n".join(
+            f"{file}: {batch[file][1]}"
+            for file in files
+            if str(file) in result.stdout + result.stderr
+        )
+        pytest.fail(
+            f"{command[0]} failed:\n{result.stdout}\n{result.stderr}\nCombinations:\n{where}"
+        )
 
 
 @pytest.mark.parametrize(
@@ -139,13 +158,11 @@ def run_linter(
         {},
         {"project_kind": "library", "test_runner_node": False, "container_registry": "docker.io"},
         {"database": "postgres", "cache": "redis", "python_version": "3.14"},
-        {"database": "none", "cache": "redis", "project_name": "Odd \"Name\" {x}"},
+        {"database": "none", "cache": "redis", "project_name": 'Odd "Name" {x}'},
     ],
     ids=["defaults", "library-dockerhub", "postgres-redis", "odd-name"],
 )
-def test_in_memory_rendering_matches_a_real_bake(
-    tmp_path: Path, combination: Combination
-) -> None:
+def test_in_memory_rendering_matches_a_real_bake(tmp_path: Path, combination: Combination) -> None:
     project = render(tmp_path, **combination)
     baked = {
         path.relative_to(project).as_posix(): path.read_text()
@@ -172,15 +189,21 @@ def test_workflows_match_the_github_schema(batch: dict[Path, tuple[str, Combinat
 
 def test_dependabot_config_matches_its_schema(batch: dict[Path, tuple[str, Combination]]) -> None:
     run_linter(
-        batch, r"^\.github/dependabot\.yml$", str(BIN / "check-jsonschema"),
-        "--builtin-schema", "vendor.dependabot",
+        batch,
+        r"^\.github/dependabot\.yml$",
+        str(BIN / "check-jsonschema"),
+        "--builtin-schema",
+        "vendor.dependabot",
     )
 
 
 def test_compose_file_matches_the_compose_spec(batch: dict[Path, tuple[str, Combination]]) -> None:
     run_linter(
-        batch, r"^compose\.yaml$", str(BIN / "check-jsonschema"),
-        "--builtin-schema", "vendor.compose-spec",
+        batch,
+        r"^compose\.yaml$",
+        str(BIN / "check-jsonschema"),
+        "--builtin-schema",
+        "vendor.compose-spec",
     )
 
 
@@ -188,8 +211,13 @@ def test_workflows_have_no_zizmor_finding_of_medium_or_above(
     batch: dict[Path, tuple[str, Combination]],
 ) -> None:
     run_linter(
-        batch, r"^\.github/workflows/", str(BIN / "zizmor"), "--offline",
-        "--min-severity", "medium", "--no-progress",
+        batch,
+        r"^\.github/workflows/",
+        str(BIN / "zizmor"),
+        "--offline",
+        "--min-severity",
+        "medium",
+        "--no-progress",
     )
 
 
@@ -207,34 +235,46 @@ def copy_sources(dockerfile: str) -> set[str]:
     return sources
 
 
+@functools.cache
+def watched_paths(workflow: str) -> frozenset[str]:
+    return frozenset(yaml.safe_load(workflow)[True]["push"]["paths"])  # PyYAML: `on` is True
+
+
+@functools.cache
+def built_from(dockerfile: str) -> frozenset[str]:
+    return frozenset(copy_sources(dockerfile) | {"docker/test-runner.Dockerfile"})
+
+
 def test_publish_workflow_watches_the_image_sources_and_pushes_to_the_chosen_registry() -> None:
+    publish, dockerfile = (
+        ".github/workflows/publish-test-runner.yml",
+        "docker/test-runner.Dockerfile",
+    )
+    base = context_for({})
     problems = []
-    for (path, _), combination in renderings().items():
-        if path != ".github/workflows/publish-test-runner.yml":
-            continue
-        files = in_memory(combination)
-        workflow = yaml.safe_load(files[path])
-        watched = set(workflow[True]["push"]["paths"])  # PyYAML reads the `on` key as True
-        dockerfile = "docker/test-runner.Dockerfile"
-        built_from = copy_sources(files[dockerfile]) | {dockerfile}
-        if watched != built_from:
-            problems.append(f"{combination}: {path} watches {sorted(watched)}, image built from {sorted(built_from)}")
-        image = "{container_registry}/{github_owner}/{project_slug}-test-runner".format(
-            **context_for(combination)
-        )
+    for combination, files in renderings():
+        watched, sources = watched_paths(files[publish]), built_from(files[dockerfile])
+        if watched != sources:
+            problems.append(
+                f"{combination}: {publish} watches {sorted(watched)}, "
+                f"the image is built from {sorted(sources)}"
+            )
+        owner, slug = base["github_owner"], base["project_slug"]
+        image = f"{combination['container_registry']}/{owner}/{slug}-test-runner"
         problems += [
             f"{combination}: {name} does not name {image}"
-            for name in (path, ".github/workflows/ci.yml")
+            for name in (publish, ".github/workflows/ci.yml")
             if image not in files[name]
         ]
-    assert not problems, "\n".join(problems)
+    assert not problems, "\n".join(problems[:20])
 
 
 def test_node_is_in_the_test_runner_image_exactly_when_asked_for() -> None:
     problems = [
-        f"{combination}: node {'missing' if combination['test_runner_node'] else 'present'}"
-        for (path, content), combination in renderings().items()
-        if path == "docker/test-runner.Dockerfile"
-        and ("npm --version" in content) != combination["test_runner_node"]
+        f"{combination}: test_runner_node={combination['test_runner_node']} but node is "
+        + ("present" if has_node else "missing")
+        for combination, files in renderings()
+        if (has_node := "npm --version" in files["docker/test-runner.Dockerfile"])
+        != combination["test_runner_node"]
     ]
-    assert not problems, "\n".join(problems)
+    assert not problems, "\n".join(problems[:20])
