@@ -22,6 +22,7 @@ FILES: dict[str, dict[str, Any]] = {
     ".github/workflows/ci.yml": {},
     ".github/workflows/publish-test-runner.yml": {},
     "docker/test-runner.Dockerfile": {},
+    "docs/quality-gates.md": {},
     "docker/app.Dockerfile": SERVICE,
     "compose.yaml": SERVICE,
     ".gitignore": {},
