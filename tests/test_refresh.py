@@ -1,0 +1,168 @@
+"""A project made with cruft takes a later template change with `cruft update`, for real.
+
+The template is copied as it is on disk (git-tracked files, uncommitted edits included)
+into a throwaway git repository; cruft makes a project from it, the template then changes
+a line the project carries (the pytest timeout), and the project is refreshed. Everything
+is a local path: no network.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from projects import TEMPLATE, pytest_in, sync
+
+pytestmark = pytest.mark.suites
+
+CRUFT = str(Path(sys.executable).parent / "cruft")
+PYPROJECT = "{{cookiecutter.project_slug}}/pyproject.toml"
+OLD_TIMEOUT = "timeout = 30\n"
+NEW_TIMEOUT = "timeout = 45\n"  # the template's change
+LOCAL_TIMEOUT = "timeout = 60\n"  # the project's own edit of the same line
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Template Tests",
+    "GIT_AUTHOR_EMAIL": "tests@example.com",
+    "GIT_COMMITTER_NAME": "Template Tests",
+    "GIT_COMMITTER_EMAIL": "tests@example.com",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
+
+
+def sh(*cmd: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"} | GIT_ENV
+    result = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    if check:
+        assert result.returncode == 0, f"{' '.join(cmd)} in {cwd}:\n{result.stdout}{result.stderr}"
+    return result
+
+
+def commit_all(repo: Path, message: str) -> None:
+    if not (repo / ".git").exists():
+        sh("git", "init", "-q", "-b", "main", cwd=repo)
+    sh("git", "add", "-A", cwd=repo)
+    sh("git", "commit", "-q", "-m", message, cwd=repo)
+
+
+def copy_template(destination: Path) -> Path:
+    """The template's git-tracked (and new, unignored) files as they are on disk."""
+    listed = sh("git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", cwd=TEMPLATE)
+    for name in filter(None, listed.stdout.split("\0")):
+        source = TEMPLATE / name
+        if source.is_file():  # a tracked file deleted on disk is not part of the template now
+            (destination / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, destination / name)
+    commit_all(destination, "Template as on disk")
+    return destination
+
+
+def change_template(template: Path, old: str, new: str) -> None:
+    pyproject = template / PYPROJECT
+    text = pyproject.read_text()
+    assert text.count(old) == 1, f"{PYPROJECT} no longer has exactly one {old!r}"
+    pyproject.write_text(text.replace(old, new))
+    commit_all(template, f"Template change: {new.strip()}")
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(template repository, project made from it by cruft at its first commit, committed)."""
+    root = tmp_path_factory.mktemp("refresh")
+    template = copy_template(root / "template")
+    output = root / "made"
+    output.mkdir()
+    sh(CRUFT, "create", str(template), "--no-input", "--output-dir", str(output), cwd=root)
+    (project,) = output.iterdir()
+    assert (project / ".cruft.json").is_file()
+    assert not (project / ".git").exists(), "generation must not make a git repository"
+    commit_all(project, "Made from the template")
+    sh(CRUFT, "check", cwd=project)  # up to date when made
+    change_template(template, OLD_TIMEOUT, NEW_TIMEOUT)
+    return template, project
+
+
+def copy_project(made: tuple[Path, Path], tmp_path: Path) -> Path:
+    return Path(shutil.copytree(made[1], tmp_path / made[1].name, symlinks=True))
+
+
+def hygiene_test(project: Path) -> subprocess.CompletedProcess[str]:
+    """The project's tests/test_repository_hygiene.py, alone, with no project install."""
+    ini = project.parent / "hygiene.ini"
+    ini.write_text("[pytest]\n")
+    return sh(
+        sys.executable, "-m", "pytest", "-q", "-c", str(ini), "--rootdir", str(project),
+        "--noconftest", "-p", "no:cacheprovider", "-p", "no:xdist", "-p", "no:randomly",
+        "-W", "ignore::pytest.PytestUnknownMarkWarning",
+        str(project / "tests" / "test_repository_hygiene.py"),
+        cwd=project, check=False,
+    )  # fmt: skip
+
+
+def test_update_applies_a_template_change_and_the_suite_still_passes(
+    made: tuple[Path, Path], tmp_path: Path
+) -> None:
+    project = copy_project(made, tmp_path)
+    outdated = sh(CRUFT, "check", cwd=project, check=False)
+    assert outdated.returncode != 0, f"cruft check missed the template's change:\n{outdated.stdout}"
+
+    sh(CRUFT, "update", "-y", cwd=project)
+    pyproject = (project / "pyproject.toml").read_text()
+    assert NEW_TIMEOUT in pyproject and OLD_TIMEOUT not in pyproject
+    status = sh("git", "status", "--porcelain", cwd=project).stdout.splitlines()
+    assert sorted(line[3:] for line in status) == [".cruft.json", "pyproject.toml"]
+    commit_all(project, "Refresh from the template")
+    sh(CRUFT, "check", cwd=project)
+
+    synced = sync(project)
+    assert synced.returncode == 0, synced.stderr
+    suite = pytest_in(project)
+    assert suite.returncode == 0, f"the refreshed project's suite fails:\n{suite.stdout}{suite.stderr}"
+
+
+def test_update_that_conflicts_with_a_local_edit_fails_the_project_loudly(
+    made: tuple[Path, Path], tmp_path: Path
+) -> None:
+    project = copy_project(made, tmp_path)
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace(OLD_TIMEOUT, LOCAL_TIMEOUT))
+    commit_all(project, "Our own timeout")
+    assert hygiene_test(project).returncode == 0  # clean before the refresh
+
+    update = sh(CRUFT, "update", "-y", cwd=project, check=False)
+    # In a git repository cruft merges three-way (`git apply -3`): the conflict is left as
+    # markers in the file, reported on stderr, and the exit status is still 0.
+    text = pyproject.read_text()
+    rejected = sorted(p.relative_to(project).as_posix() for p in project.rglob("*.rej"))
+    assert "<<<<<<<" in text or rejected, f"conflict not left to see:\n{update.stderr}"
+    assert "conflict" in (update.stdout + update.stderr).lower() or rejected, update.stderr
+
+    hygiene = hygiene_test(project)
+    assert hygiene.returncode == 1, f"a half-applied refresh passes:\n{hygiene.stdout}"
+    assert "pyproject.toml" in hygiene.stdout
+    if "<<<<<<<" in text:
+        with pytest.raises(tomllib.TOMLDecodeError):
+            tomllib.loads(text)
+
+
+def test_update_outside_git_leaves_rej_files_that_fail_the_project(
+    made: tuple[Path, Path], tmp_path: Path
+) -> None:
+    project = copy_project(made, tmp_path)
+    shutil.rmtree(project / ".git")
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace(OLD_TIMEOUT, LOCAL_TIMEOUT))
+
+    update = sh(CRUFT, "update", "-y", cwd=project, check=False)
+    assert (project / "pyproject.toml.rej").is_file(), f"no .rej file:\n{update.stderr}"
+    assert LOCAL_TIMEOUT in pyproject.read_text()  # the local edit stands; nothing half-merged
+
+    hygiene = hygiene_test(project)
+    assert hygiene.returncode == 1, f"a .rej file passes:\n{hygiene.stdout}"
+    assert "pyproject.toml.rej" in hygiene.stdout
