@@ -16,7 +16,6 @@ import tomllib
 from pathlib import Path
 
 import pytest
-
 from projects import TEMPLATE, pytest_in, sync
 
 pytestmark = pytest.mark.suites
@@ -123,7 +122,9 @@ def test_update_applies_a_template_change_and_the_suite_still_passes(
     synced = sync(project)
     assert synced.returncode == 0, synced.stderr
     suite = pytest_in(project)
-    assert suite.returncode == 0, f"the refreshed project's suite fails:\n{suite.stdout}{suite.stderr}"
+    assert suite.returncode == 0, (
+        f"the refreshed project's suite fails:\n{suite.stdout}{suite.stderr}"
+    )
 
 
 def test_update_that_conflicts_with_a_local_edit_fails_the_project_loudly(
