@@ -45,11 +45,16 @@ FILES: dict[str, dict[str, Any]] = {
     "tests/test_repository_hygiene.py": {},
     "tests/test_health.py": SERVICE,
     "tests/test_items_api.py": SERVICE,
-    "tests/test_live_server.py": SERVICE,
     "tests/test_settings.py": SERVICE,
     "tests/test_database_url.py": WITH_DATABASE,
     "tests/test_seed.py": WITH_DATABASE,
     "tests/test_visits.py": WITH_REDIS,
+    # libraries
+    "src/{pkg}/client.py": LIBRARY,
+    "tests/test_client.py": LIBRARY,
+    "tests/test_concurrency.py": LIBRARY,
+    "tests/test_live_server.py": {},
+    "tests/test_validation.py": LIBRARY,
 }
 
 
