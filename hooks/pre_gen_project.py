@@ -13,7 +13,9 @@ import re
 import sys
 
 ANSWERS = json.loads({{ (cookiecutter | tojson) | tojson }})
-OPTIONS = json.loads({{ (_cookiecutter | tojson) | tojson }})
+# cruft create/update call cookiecutter's generate_files without ``_cookiecutter``:
+# then only the free-text rules apply (cruft replays answers that were checked at creation).
+OPTIONS = json.loads({{ ((_cookiecutter if _cookiecutter is defined else {}) | tojson) | tojson }})
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 PACKAGE = re.compile(r"^[a-z_][a-z0-9_]*$")
