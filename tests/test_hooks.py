@@ -102,6 +102,47 @@ def test_bad_answer_is_refused_and_leaves_no_project(
     assert _nothing_left(tmp_path / "cookies"), f"{variable}={value!r} left files behind"
 
 
+def _run_hook(answers: dict[str, Any], options: dict[str, Any], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """Render the hook as cookiecutter does and run it on answers cookiecutter itself would not pass."""
+    from cookiecutter.environment import StrictEnvironment
+
+    source = (TEMPLATE / "hooks" / "pre_gen_project.py").read_text()
+    script = tmp_path / "pre_gen_project.py"
+    script.write_text(StrictEnvironment().from_string(source).render(cookiecutter=answers, _cookiecutter=options))
+    return subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=False, timeout=60)
+
+
+DEFAULT_ANSWERS = {
+    name: value[0] if isinstance(value, list) else value for name, value in OPTIONS.items() if not name.startswith("_")
+} | {"project_slug": "async-service", "package_name": "async_service"}
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "line"),
+    [
+        ("database", "mysql", "error: database 'mysql' is not allowed: choose one of sqlite, postgres, none"),
+        ("parallel_tests", "maybe", "error: parallel_tests 'maybe' is not allowed: answer true or false"),
+        ("ci", "jenkins", "error: ci 'jenkins' is not allowed: choose one of github, gitlab"),
+    ],
+)
+def test_hook_derives_choices_and_flags_from_cookiecutter_json(
+    tmp_path: Path, variable: str, value: str, line: str
+) -> None:
+    """Cookiecutter refuses a bad choice or flag before the hook; the hook checks again from the
+    original cookiecutter.json, so an option added there (``ci`` here) needs no hook edit."""
+    options = {**OPTIONS, "ci": ["github", "gitlab"]}
+    answers = {**DEFAULT_ANSWERS, "ci": "github", variable: value}
+    completed = _run_hook(answers, options, tmp_path)
+    assert completed.returncode == 1
+    assert completed.stderr.splitlines() == [line]
+
+
+def test_hook_accepts_the_defaults_and_hostile_free_text(tmp_path: Path) -> None:
+    answers = {**DEFAULT_ANSWERS, "ci": "gitlab", "project_name": 'a """ \\ \' {x} é', "description": '\\u0000 """'}
+    completed = _run_hook(answers, {**OPTIONS, "ci": ["github", "gitlab"]}, tmp_path)
+    assert (completed.returncode, completed.stderr) == (0, "")
+
+
 # Through the command line people use: the one line names the variable and the value.
 CLI_CASES = [
     ("project_slug", "My Project", "use lowercase letters, digits, '-' and '_'"),
