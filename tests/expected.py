@@ -53,6 +53,7 @@ FILES: dict[str, dict[str, Any]] = {
     "src/{pkg}/client.py": LIBRARY,
     "tests/test_client.py": LIBRARY,
     "tests/test_concurrency.py": LIBRARY,
+    "tests/test_integration.py": LIBRARY,
     "tests/test_live_server.py": {},
     "tests/test_validation.py": LIBRARY,
 }
