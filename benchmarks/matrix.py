@@ -41,7 +41,6 @@ from matrix import (  # noqa: E402
     Combination,
     combination_id,
     combinations,
-    dependency_key,
     fingerprint,
     twin,
     twins,
@@ -49,6 +48,7 @@ from matrix import (  # noqa: E402
 from projects import (  # noqa: E402
     TEMPLATE,
     cache_template_work,
+    dependency_key,
     project_env,
     pytest_in,
     render,

@@ -22,10 +22,15 @@ PACKAGE = re.compile(r"^[a-z_][a-z0-9_]*$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 GITHUB_OWNER = re.compile(r"^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){0,38}$")
 PERCENT = re.compile(r"^\d+(\.\d+)?$")
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+ONE_LINE_TEXT = ("project_name", "description", "author_name", "author_email")
 
 
 def free_text_problems(answers):
     """Yield (variable, reason) for each free-text answer that is not allowed."""
+    for name in ONE_LINE_TEXT:
+        if CONTROL.search(str(answers[name])):
+            yield name, "use one line of text, without tabs or other control characters"
     if not str(answers["project_name"]).strip():
         yield "project_name", "it must not be empty"
     if not SLUG.match(str(answers["project_slug"])):

@@ -136,13 +136,3 @@ def fingerprint_of(hashes: dict[str, str], pyproject: dict[str, Any]) -> str:
     config = json.dumps(test_relevant_config(pyproject), sort_keys=True)
     digest.update(config.encode())
     return digest.hexdigest()
-
-
-def dependency_key(pyproject: dict[str, Any]) -> str:
-    """What a virtual environment is built from: equal keys can share one."""
-    deps = {
-        "requires-python": _dig(pyproject, ("project", "requires-python")),
-        "dependencies": _dig(pyproject, ("project", "dependencies")),
-        "groups": _dig(pyproject, ("dependency-groups",)),
-    }
-    return hashlib.sha256(json.dumps(deps, sort_keys=True).encode()).hexdigest()[:16]

@@ -7,8 +7,11 @@ generated project is made (cookiecutter), synced (uv) and tested (its pytest).
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import os
 import subprocess
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +21,9 @@ from cookiecutter.main import cookiecutter
 
 TEMPLATE = Path(__file__).resolve().parents[1]
 
-# Variables that only the template's harness passes down to generated suites.
-SERVICE_VARIABLES = ("DATABASE_URL", "REDIS_URL")
+# One environment per dependency set and xdist worker, kept between runs (``uv sync``
+# makes it exact each time), on disk beside the uv cache so installs are hard links.
+VENVS = TEMPLATE / ".cache" / "suite-venvs"
 
 
 def render(output_dir: Path, **context: Any) -> Path:
@@ -70,6 +74,23 @@ def sync(project: Path, venv: Path | None = None) -> subprocess.CompletedProcess
     """``uv sync`` the project, into ``venv`` when given (shared by identical dependency sets)."""
     env = project_env(**({"UV_PROJECT_ENVIRONMENT": str(venv)} if venv else {}))
     return run(["uv", "sync", "--python", "3.11", "--quiet"], project, env)
+
+
+def dependency_key(pyproject: dict[str, Any]) -> str:
+    """What a virtual environment is built from: equal keys can share one."""
+    project = pyproject.get("project", {})
+    deps = {
+        "requires-python": project.get("requires-python"),
+        "dependencies": project.get("dependencies"),
+        "groups": pyproject.get("dependency-groups"),
+    }
+    return hashlib.sha256(json.dumps(deps, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def shared_venv(project: Path) -> Path:
+    """This worker's environment for the project's dependency set (see ``VENVS``)."""
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text("utf-8"))
+    return VENVS / os.environ.get("PYTEST_XDIST_WORKER", "main") / dependency_key(pyproject)
 
 
 def pytest_in(

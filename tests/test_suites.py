@@ -22,18 +22,14 @@ PostgreSQL and Redis suites use DATABASE_URL and REDIS_URL from this environment
 from __future__ import annotations
 
 import os
-import tomllib
 from pathlib import Path
 from typing import Any
 
 import pytest
-from matrix import OPTIONS, combination_id, dependency_key, fingerprint, twins
-from projects import TEMPLATE, project_env, run, sync
+from matrix import OPTIONS, combination_id, fingerprint, twins
+from projects import project_env, run, shared_venv, sync
 
 SEEDS_PER_RENDERING = 3
-# One environment per dependency set and worker, kept between runs (``uv sync`` makes it
-# exact each time), on disk beside the uv cache so installs are hard links.
-VENVS = TEMPLATE / ".cache" / "suite-venvs"
 FORKED_PYTEST = Path(__file__).with_name("forked_pytest.py")
 
 
@@ -93,8 +89,7 @@ def test_generated_suite_passes(
         return
     request.node.user_properties.append(("suite", digest))
 
-    pyproject = tomllib.loads((project / "pyproject.toml").read_text("utf-8"))
-    venv = VENVS / os.environ.get("PYTEST_XDIST_WORKER", "main") / dependency_key(pyproject)
+    venv = shared_venv(project)
     synced = sync(project, venv)
     assert synced.returncode == 0, _report("uv sync", synced)
 
