@@ -1,16 +1,20 @@
-"""Run a generated project's pytest several times, each run a fresh forked process.
+"""A warm pytest runner for generated projects: each run a fresh pytest session, forked.
 
-Usage (with the project's own interpreter, in the project's directory)::
+Started with a generated project's own interpreter (``python forked_pytest.py``), it reads
+one request per line on standard input, JSON::
 
-    python forked_pytest.py PACKAGE -- ARGS... [-- ARGS...]
+    {"cwd": "<project>", "package": "<import name>", "log": "<file>", "runs": [[ARGS...], ...]}
 
-A pytest process of a FastAPI/SQLAlchemy project spends much of its life importing
-third-party libraries. This parent imports them once — the modules the project's code and
+and answers each with one line, ``{"codes": [exit status of each run]}``.
+
+A pytest process of a FastAPI/SQLAlchemy project spends most of its life importing
+third-party libraries. This runner imports them once — the modules the project's code and
 tests import, except the project's own package, so that coverage still measures the
-project from its first line — and then forks one child per run. Each child is a new
-pytest session (``pytest.main``) with the project's configuration and the given
-arguments; its output and exit status are the run's. Runs that use xdist workers start
-those the usual way. Exits with the first non-zero status, after every run.
+project from its first line — and then forks one child per run. Each child is a new pytest
+session (``pytest.main``) in the project's directory, with the project's configuration and
+the given arguments; its output goes to the log file. Runs that use xdist start their
+workers the usual way. One runner serves every project synced into its environment, as
+long as they are installed from the same path (tests/test_suites.py sees to that).
 """
 
 from __future__ import annotations
@@ -18,11 +22,16 @@ from __future__ import annotations
 import ast
 import importlib
 import importlib.metadata
+import json
 import os
 import sys
 import traceback
 import warnings
 from pathlib import Path
+
+# Not the template's tests directory: a child must import only the project's modules.
+if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
+    del sys.path[0]
 
 
 def imported_modules(root: Path) -> set[str]:
@@ -37,11 +46,12 @@ def imported_modules(root: Path) -> set[str]:
     return names
 
 
-def warm_up(project_package: str) -> None:
+def warm_up(root: Path, project_package: str) -> None:
     """Import what the project imports, but not the project itself nor pytest plugins.
 
     The project is left to the child so that coverage measures it from its first line;
     plugins are left to pytest, which must import them itself to rewrite their asserts.
+    Modules imported by an earlier request are already there: this costs nothing twice.
     """
     plugins = {
         entry_point.module.partition(".")[0]
@@ -49,9 +59,11 @@ def warm_up(project_package: str) -> None:
     }
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for module in sorted(imported_modules(Path.cwd())):
+        for module in ["pytest", *sorted(imported_modules(root))]:
             top = module.partition(".")[0]
             if top in {project_package, "tests", "conftest"} or top in plugins:
+                continue
+            if top.startswith("test_"):  # a test module imported by another one
                 continue
             try:
                 importlib.import_module(module)
@@ -59,13 +71,18 @@ def warm_up(project_package: str) -> None:
                 continue
 
 
-def run_forked(args: list[str]) -> int:
+def run_forked(cwd: str, log: str, args: list[str]) -> int:
     sys.stdout.flush()
     sys.stderr.flush()
     child = os.fork()
     if child == 0:
         code = 70  # EX_SOFTWARE: pytest itself blew up
         try:
+            os.chdir(cwd)
+            output = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+            os.dup2(output, 1)
+            os.dup2(output, 2)
+            print(f"=== pytest {' '.join(args)}", flush=True)
             import pytest
 
             # Libraries imported above may import a plugin's module (httpx imports anyio,
@@ -83,21 +100,13 @@ def run_forked(args: list[str]) -> int:
     return os.waitstatus_to_exitcode(status)
 
 
-def main() -> int:
-    package, *rest = sys.argv[1:]
-    runs: list[list[str]] = []
-    for word in rest:
-        if word == "--":
-            runs.append([])
-        else:
-            runs[-1].append(word)
-    warm_up(package)
-    codes = []
-    for args in runs:
-        print(f"=== pytest {' '.join(args)}", flush=True)
-        codes.append(run_forked(args))
-    return next((code for code in codes if code), 0)
+def main() -> None:
+    for line in sys.stdin:
+        request = json.loads(line)
+        warm_up(Path(request["cwd"]), request["package"])
+        codes = [run_forked(request["cwd"], request["log"], args) for args in request["runs"]]
+        print(json.dumps({"codes": codes}), flush=True)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

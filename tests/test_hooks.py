@@ -47,7 +47,7 @@ REJECTED: list[tuple[str, Any, dict[str, str]]] = [
     ("project_slug", "org/repo", {"package_name": "repo"}),
     ("project_slug", "My-Project", {"package_name": "my_project"}),
     ("package_name", "class", {}),
-    ("package_name", "match", {}),
+    ("package_name", "import", {}),
     ("package_name", "1abc", {}),
     ("package_name", "My_Package", {}),
     ("package_name", "my-package", {}),
@@ -148,6 +148,27 @@ def test_hook_derives_choices_and_flags_from_cookiecutter_json(
 def test_hook_accepts_the_defaults_and_hostile_free_text(tmp_path: Path) -> None:
     answers = {**DEFAULT_ANSWERS, "ci": "gitlab", "project_name": 'a """ \\ \' {x} é', "description": '\\u0000 """'}
     completed = _run_hook(answers, {**OPTIONS, "ci": ["github", "gitlab"]}, tmp_path)
+    assert (completed.returncode, completed.stderr) == (0, "")
+
+
+# Values at the edges of each rule that must still be accepted.
+ACCEPTED = [
+    ("project_slug", "0-start_and-mix"),
+    ("package_name", "_private2"),
+    ("package_name", "match"),  # a soft keyword is a valid import name
+    ("author_email", "first.last+tag@mail.example.co.uk"),
+    ("github_owner", "a" * 39),
+    ("github_owner", "my-org-2"),
+    ("coverage_fail_under", "0"),
+    ("coverage_fail_under", "100"),
+    ("coverage_fail_under", "87.5"),
+    ("project_name", "Rocket 🚀 ß"),
+]
+
+
+@pytest.mark.parametrize(("variable", "value"), ACCEPTED, ids=[f"{v}={x!r}" for v, x in ACCEPTED])
+def test_hook_accepts_values_at_the_edges_of_its_rules(tmp_path: Path, variable: str, value: str) -> None:
+    completed = _run_hook({**DEFAULT_ANSWERS, variable: value}, OPTIONS, tmp_path)
     assert (completed.returncode, completed.stderr) == (0, "")
 
 
