@@ -45,17 +45,9 @@ from matrix import (  # noqa: E402
     twin,
     twins,
 )
-from projects import (  # noqa: E402
-    TEMPLATE,
-    cache_template_work,
-    dependency_key,
-    project_env,
-    pytest_in,
-    render,
-    run,
-    sync,
-)
+from projects import TEMPLATE, cache_template_work, dependency_key, render, run  # noqa: E402
 from pytest_cookies.plugin import Cookies  # noqa: E402
+from suites import Runners, check_rendering  # noqa: E402
 
 SEED = 20261123
 
@@ -112,30 +104,19 @@ def bare_renders(sample: list[Combination]) -> list[float]:
     return seconds
 
 
-def suite_run(project: Path, venv: Path | None) -> float:
-    """uv sync (fresh .venv when venv is None) and one plain ``pytest``; fail loudly."""
-
-    def go() -> None:
-        synced = sync(project, venv)
-        if synced.returncode:
-            raise SystemExit(f"uv sync failed in {project}:\n{synced.stderr}")
-        env = project_env(**({"UV_PROJECT_ENVIRONMENT": str(venv)} if venv else {}))
-        tested = pytest_in(project, env=env)
-        if tested.returncode:
-            raise SystemExit(f"pytest failed in {project}:\n{tested.stdout[-3000:]}")
-
-    return timed(go)
-
-
 def naive(root: Path, combo: Combination) -> float:
-    """Each combination on its own: bake, fresh virtual environment, install, suite."""
+    """Each combination on its own: bake, fresh virtual environment, install, its pytest."""
     output = Path(tempfile.mkdtemp(dir=root))
     start = time.perf_counter()
     project = render(output, **twin(combo))  # the runnable twin: only one Python here
-    created = run(["uv", "venv", "--quiet", "--python", "3.11", ".venv"], project)
-    if created.returncode:
-        raise SystemExit(created.stderr)
-    suite_run(project, None)
+    for step in (
+        ["uv", "venv", "--quiet", "--python", "3.11", ".venv"],
+        ["uv", "sync", "--quiet", "--python", "3.11"],
+        ["uv", "run", "--no-sync", "pytest"],
+    ):
+        done = run(step, project)
+        if done.returncode:
+            raise SystemExit(f"{' '.join(step)} failed in {project}:\n{done.stdout[-3000:]}{done.stderr}")
     seconds = time.perf_counter() - start
     shutil.rmtree(output)
     return seconds
@@ -169,6 +150,7 @@ def main() -> None:
     cookies = _cookies(root)
     fingerprints: dict[str, str] = {}
     representatives: dict[str, Path] = {}
+    packages: dict[str, str] = {}
     dependency_sets: set[str] = set()
     for combo in twins():
         result = cookies.bake(extra_context=combo)
@@ -176,6 +158,7 @@ def main() -> None:
         digest = fingerprint(project)
         fingerprints[combination_id(combo)] = digest
         representatives.setdefault(digest, project)
+        packages.setdefault(digest, result.context["package_name"])
         pyproject = tomllib.loads((project / "pyproject.toml").read_text("utf-8"))
         dependency_sets.add(dependency_key(pyproject))
     shares = rendering_shares(every, fingerprints)
@@ -201,16 +184,23 @@ def main() -> None:
     # Naive against harness on a fixed sample, side by side.
     naive_sample = rng.sample(every, args.naive_sample)
     naive_seconds = [naive(root, combo) for combo in naive_sample]
-    venvs = root / "venvs"
+    # The harness's own suite step (tests/suites.py): a warm runner per environment,
+    # three seeded runs, lint once per source tree; cold caches included.
+    runners = Runners()
+    workdir, lint_claims = root / "suites", root / "lint-claimed"
+    lint_claims.mkdir()
     suite_seconds: dict[str, float] = {}
     check_seconds = 0.0
     for combo in naive_sample:
         check_seconds += timed(lambda combo=combo: checker.check(cookies.bake, combo))
         digest = fingerprints[combination_id(twin(combo))]
         if digest not in suite_seconds:
-            project = representatives[digest]
-            pyproject = tomllib.loads((project / "pyproject.toml").read_text("utf-8"))
-            suite_seconds[digest] = suite_run(project, venvs / dependency_key(pyproject))
+            suite_seconds[digest] = timed(
+                lambda digest=digest: check_rendering(
+                    representatives[digest], packages[digest], digest, workdir, lint_claims, runners
+                )
+            )
+    runners.close()
     amortised = check_seconds + sum(
         suite_seconds[fingerprints[combination_id(twin(combo))]]
         / shares[fingerprints[combination_id(twin(combo))]]

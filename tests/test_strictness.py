@@ -14,10 +14,10 @@ from __future__ import annotations
 import os
 import shutil
 import time
-import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 from matrix import DEFAULTS, OPTIONS

@@ -1,0 +1,149 @@
+"""How one test-relevant rendering's own suite is run (tests/test_suites.py, the benchmark).
+
+Each run builds the project's environment with ``uv sync`` from its own pyproject (one environment
+per dependency set and xdist worker, reused), then runs, as a new user would:
+
+- ``pytest`` three times, each with pytest-randomly on and its own seed: first exactly as
+  configured, coverage floor included (with ``-n 2`` when the project uses pytest-xdist),
+  then twice more in one process without coverage: a suite that depends on test order or
+  on sharing a worker fails here, not in a user's CI. Each run is a fresh pytest session
+  forked from a runner that has already imported the project's third-party libraries
+  (tests/forked_pytest.py says what that changes: nothing the suite can see, and most of
+  a run's cost);
+- ``ruff check`` and ``ruff format --check`` for every Python version the template
+  offers as a minimum (rules such as pyupgrade depend on it), and ``mypy`` (strict), once
+  per distinct source tree, lint configuration and dependency set.
+
+PostgreSQL and Redis suites use DATABASE_URL and REDIS_URL from this environment; with
+``CI`` set, a generated suite fails on a missing service instead of skipping.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from matrix import OPTIONS
+from projects import dependency_key, project_env, run, shared_venv, sync
+
+SEEDS_PER_RENDERING = 3
+FORKED_PYTEST = Path(__file__).with_name("forked_pytest.py")
+LINT_TABLES = ("ruff", "mypy")
+
+
+def seeded_runs(digest: str, parallel: bool) -> list[list[str]]:
+    """The pytest runs for one rendering: several random-order seeds, xdist as configured.
+
+    The first run is the project's own configuration, with ``-n 2`` when it uses xdist;
+    the others run in one process, where an order dependence between tests shows most
+    directly. Seeds differ from rendering to rendering, reproducibly.
+    """
+    first = int(digest[:8], 16) % 1_000_000
+    runs = []
+    for number in range(SEEDS_PER_RENDERING):
+        args = ["-p", "randomly", f"--randomly-seed={first + number}"]
+        if number == 0:
+            args += ["-n", "2"] if parallel else []
+        else:
+            args += ["-n", "0", "--no-cov"] if parallel else ["--no-cov"]
+        runs.append(args)
+    return runs
+
+
+def claim(directory: Path, digest: str) -> bool:
+    try:
+        os.close(os.open(directory / digest, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except FileExistsError:
+        return False
+    return True
+
+
+def report(what: str, completed: Any) -> str:
+    return f"{what} exited {completed.returncode}\n{completed.stdout[-6000:]}\n{completed.stderr[-3000:]}"
+
+
+def lint_key(project: Path, pyproject: dict[str, Any]) -> str:
+    """What ruff and mypy see: the source tree, their configuration, the dependencies."""
+    digest = hashlib.sha256(dependency_key(pyproject).encode())
+    tool = pyproject.get("tool", {})
+    digest.update(json.dumps({name: tool.get(name) for name in LINT_TABLES}, sort_keys=True).encode())
+    for path in sorted(project.rglob("*.py")):
+        digest.update(f"{path.relative_to(project)}\0".encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+class Runners:
+    """One warm tests/forked_pytest.py per environment, for this worker's whole session."""
+
+    def __init__(self) -> None:
+        self.started: dict[Path, subprocess.Popen[str]] = {}
+
+    def run(self, venv: Path, env: dict[str, str], request: dict[str, Any]) -> list[int]:
+        runner = self.started.get(venv)
+        if runner is None or runner.poll() is not None:
+            runner = self.started[venv] = subprocess.Popen(
+                [str(venv / "bin" / "python"), str(FORKED_PYTEST)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                env=env,
+                text=True,
+            )
+        assert runner.stdin is not None and runner.stdout is not None
+        runner.stdin.write(json.dumps(request) + "\n")
+        runner.stdin.flush()
+        answer = runner.stdout.readline()
+        assert answer, f"the pytest runner for {venv} died (exit {runner.wait()})"
+        codes: list[int] = json.loads(answer)["codes"]
+        return codes
+
+    def close(self) -> None:
+        for runner in self.started.values():
+            for pipe in (runner.stdin, runner.stdout):
+                if pipe:
+                    pipe.close()
+            runner.wait(timeout=60)
+
+
+def check_rendering(
+    baked: Path, package: str, digest: str, workdir: Path, lint_claims: Path, runners: Runners
+) -> None:
+    """Sync, test and lint one rendering; raise AssertionError saying what failed.
+
+    ``workdir`` holds one project directory per environment: every rendering with that
+    environment is installed from the same path, so the warm runner's import path (the
+    editable install) stays right from one to the next. ``lint_claims`` is shared by all
+    workers: ruff and mypy run once per distinct ``lint_key``.
+    """
+    venv = shared_venv(baked)
+    project = workdir / venv.parent.name / venv.name
+    shutil.rmtree(project, ignore_errors=True)
+    shutil.copytree(baked, project)
+    synced = sync(project, venv)
+    assert synced.returncode == 0, report("uv sync", synced)
+
+    env = project_env(UV_PROJECT_ENVIRONMENT=str(venv), MYPY_CACHE_DIR=str(venv.parent / ".mypy_cache"))
+    log = project / "pytest-runs.log"
+    parallel = any(venv.glob("lib/python*/site-packages/xdist/"))
+    runs = seeded_runs(digest, parallel)
+    codes = runners.run(venv, env, {"cwd": str(project), "package": package, "log": str(log), "runs": runs})
+    assert codes == [0] * len(runs), f"pytest runs exited {codes}:\n{log.read_text()[-8000:]}"
+
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text("utf-8"))
+    if not claim(lint_claims, lint_key(project, pyproject)):
+        return
+    for version in OPTIONS["python_version"]:
+        target = "py" + version.replace(".", "")
+        for cmd in (
+            ["ruff", "check", "--target-version", target, "."],
+            ["ruff", "format", "--check", "--target-version", target, "."],
+        ):
+            linted = run([str(venv / "bin" / cmd[0]), *cmd[1:]], project, env)
+            assert linted.returncode == 0, report(" ".join(cmd), linted)
+    typed = run([str(venv / "bin" / "mypy")], project, env)
+    assert typed.returncode == 0, report("mypy", typed)
