@@ -1,7 +1,7 @@
 """How one test-relevant rendering's own suite is run (tests/test_suites.py, the benchmark).
 
-Each run builds the project's environment with ``uv sync`` from its own pyproject (one environment
-per dependency set and xdist worker, reused), then runs, as a new user would:
+Each run builds the project's environment with ``uv sync`` from its own pyproject (one
+environment per dependency set and xdist worker, reused), then runs, as a new user would:
 
 - ``pytest`` three times, each with pytest-randomly on and its own seed: first exactly as
   configured, coverage floor included (with ``-n 2`` when the project uses pytest-xdist),
