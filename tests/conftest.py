@@ -13,6 +13,11 @@ sys.path.insert(0, str(Path(__file__).parent))
 from matrix import combinations  # noqa: E402
 from projects import cache_template_work  # noqa: E402
 
+# This suite starts thousands of Python processes (hooks, linters, workers) from the same
+# environments: let them cache bytecode even where the machine says not to.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+sys.dont_write_bytecode = False
+
 # Every bake compiles the same templates; do that once per worker (see projects.py).
 cache_template_work()
 

@@ -39,12 +39,25 @@ def render(output_dir: Path, **context: Any) -> Path:
     return Path(project)
 
 
+NOT_INHERITED = {
+    "VIRTUAL_ENV",
+    "PYTEST_XDIST_WORKER",
+    "PYTEST_XDIST_WORKER_COUNT",
+    "PYTHONDONTWRITEBYTECODE",
+}
+
+
 def project_env(**overrides: str) -> dict[str, str]:
-    """The environment a generated project's tools run in: ours, minus our venv."""
+    """The environment a generated project's tools run in: ours, minus our venv.
+
+    Also minus PYTHONDONTWRITEBYTECODE (set on some CI machines): the environments are
+    reused run after run, and without cached bytecode every interpreter would compile
+    FastAPI, SQLAlchemy, pydantic and pytest from source again, most of a run's start-up.
+    """
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"VIRTUAL_ENV", "PYTEST_XDIST_WORKER", "PYTEST_XDIST_WORKER_COUNT"}
+        if key not in NOT_INHERITED
         and not key.startswith("PYTEST_")
         and not key.startswith("COV_CORE_")
     }
