@@ -83,10 +83,20 @@ def run(
     )
 
 
+# Shared environments this process has synced once, online: from then on uv's cache holds
+# everything a sync into them needs (their dependency set is fixed, and the build backend
+# is cached too), so later syncs skip asking the index again, most of a sync's time.
+_SYNCED_ONLINE: set[Path] = set()
+
+
 def sync(project: Path, venv: Path | None = None) -> subprocess.CompletedProcess[str]:
     """``uv sync`` the project, into ``venv`` when given (shared by identical dependency sets)."""
     env = project_env(**({"UV_PROJECT_ENVIRONMENT": str(venv)} if venv else {}))
-    return run(["uv", "sync", "--python", "3.11", "--quiet"], project, env)
+    offline = ["--offline"] if venv in _SYNCED_ONLINE else []
+    synced = run(["uv", "sync", "--python", "3.11", "--quiet", *offline], project, env)
+    if venv is not None and synced.returncode == 0:
+        _SYNCED_ONLINE.add(venv)
+    return synced
 
 
 def dependency_key(pyproject: dict[str, Any]) -> str:
