@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,7 @@ from projects import pytest_in, render, shared_venv, sync
 
 # How long a hanging test may take to fail, all told (the project's timeout is 30 s).
 HANG_LIMIT = 120
+HANGING = "hanging-test"
 
 
 @dataclass(frozen=True)
@@ -86,10 +89,14 @@ PROBES = {
 }
 
 
-def bake_and_sync(tmp_path: Path, **options: Any) -> tuple[Path, Path]:
-    """A fresh bake, installed into this worker's shared environment: (project, venv)."""
+def bake_and_sync(tmp_path: Path, own_venv: bool = False, **options: Any) -> tuple[Path, Path | None]:
+    """A fresh bake, installed into this worker's shared environment: (project, venv).
+
+    With ``own_venv``, into the project's own ``.venv`` instead (venv is None), for runs
+    that overlap: a shared environment's editable install points at one project only.
+    """
     project = render(tmp_path, **{**DEFAULTS, **options})
-    venv = shared_venv(project)
+    venv = None if own_venv else shared_venv(project)
     synced = sync(project, venv)
     assert synced.returncode == 0, f"uv sync failed:\n{synced.stderr}"
     return project, venv
@@ -109,27 +116,52 @@ def drop_in(project: Path, probe: Probe, mode: str) -> None:
         pyproject.write_text(text.replace(table, f"{table}{probe.config_line}\n"))
 
 
-@pytest.mark.suites
-@pytest.mark.parametrize("mode", OPTIONS["asyncio_mode"])
-@pytest.mark.parametrize("name", list(PROBES))
-def test_generated_pytest_refuses_what_strictness_promises(
-    tmp_path: Path, mode: str, name: str
-) -> None:
-    probe = PROBES[name]
-    project, venv = bake_and_sync(tmp_path, project_kind="library", asyncio_mode=mode)
-    drop_in(project, probe, mode)
-
+def timed_pytest(project: Path, venv: Path | None = None) -> tuple[subprocess.CompletedProcess[str], float]:
+    """The project's plain ``pytest``, and how many seconds it took."""
     started = time.monotonic()
     ran = pytest_in(project, venv=venv, timeout=HANG_LIMIT * 2)
-    seconds = time.monotonic() - started
+    return ran, time.monotonic() - started
+
+
+def assert_verdict(name: str, mode: str, ran: subprocess.CompletedProcess[str], seconds: float) -> None:
+    """The run failed, and for the probe's reason, where it must; passed where it must."""
+    probe = PROBES[name]
     output = ran.stdout + ran.stderr
     must_fail = bool(probe.fails_with) and (mode == "strict" or not probe.strict_only)
     if must_fail:
         assert ran.returncode != 0, f"{name} passed in {mode} mode:\n{output[-3000:]}"
-        assert probe.fails_with in output, f"{name} failed for another reason:\n{output[-3000:]}"
-        assert seconds < HANG_LIMIT, f"{name} took {seconds:.0f} s to fail"
+        assert probe.fails_with in output, (
+            f"{name} failed for another reason in {mode} mode:\n{output[-3000:]}"
+        )
+        assert seconds < HANG_LIMIT, f"{name} took {seconds:.0f} s to fail in {mode} mode"
     else:
         assert ran.returncode == 0, f"{name} failed in {mode} mode:\n{output[-3000:]}"
+
+
+@pytest.mark.suites
+@pytest.mark.parametrize("mode", OPTIONS["asyncio_mode"])
+@pytest.mark.parametrize("name", [name for name in PROBES if name != HANGING])
+def test_generated_pytest_refuses_what_strictness_promises(
+    tmp_path: Path, mode: str, name: str
+) -> None:
+    project, venv = bake_and_sync(tmp_path, project_kind="library", asyncio_mode=mode)
+    drop_in(project, PROBES[name], mode)
+    assert_verdict(name, mode, *timed_pytest(project, venv))
+
+
+@pytest.mark.suites
+def test_generated_pytest_fails_a_hanging_test_by_its_timeout(tmp_path: Path) -> None:
+    """The hanging probe waits out the project's timeout: every mode waits side by side."""
+    projects = {}
+    for mode in OPTIONS["asyncio_mode"]:
+        projects[mode], _ = bake_and_sync(
+            tmp_path / mode, own_venv=True, project_kind="library", asyncio_mode=mode
+        )
+        drop_in(projects[mode], PROBES[HANGING], mode)
+    with ThreadPoolExecutor(len(projects)) as pool:
+        runs = dict(zip(projects, pool.map(timed_pytest, projects.values())))
+    for mode, (ran, seconds) in runs.items():
+        assert_verdict(HANGING, mode, ran, seconds)
 
 
 # --- fixtures clean up after a failing test ---------------------------------------------
