@@ -39,14 +39,6 @@ def render(output_dir: Path, **context: Any) -> Path:
     return Path(project)
 
 
-NOT_INHERITED = {
-    "VIRTUAL_ENV",
-    "PYTEST_XDIST_WORKER",
-    "PYTEST_XDIST_WORKER_COUNT",
-    "PYTHONDONTWRITEBYTECODE",
-}
-
-
 def project_env(**overrides: str) -> dict[str, str]:
     """The environment a generated project's tools run in: ours, minus our venv.
 
@@ -57,7 +49,7 @@ def project_env(**overrides: str) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in NOT_INHERITED
+        if key not in {"VIRTUAL_ENV", "PYTHONDONTWRITEBYTECODE"}
         and not key.startswith("PYTEST_")
         and not key.startswith("COV_CORE_")
     }
