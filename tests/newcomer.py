@@ -50,7 +50,9 @@ async def use(value: Any) -> None:
     elif hasattr(value, "dispose"):  # an async engine
         async with value.connect() as connection:
             await connection.exec_driver_sql("SELECT 1")
-    elif hasattr(value, "connection") and hasattr(value, "rollback"):  # an async session
+    elif hasattr(value, "exec_driver_sql"):  # an async connection
+        await value.exec_driver_sql("SELECT 1")
+    elif hasattr(value, "rollback"):  # an async session
         await (await value.connection()).exec_driver_sql("SELECT 1")
     elif hasattr(value, "create") and hasattr(value, "all"):  # an item repository
         await value.all()
@@ -105,7 +107,7 @@ PYTHON_BLOCK = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)
 
 
 def conftest_fixtures(project: Path) -> list[str]:
-    """The names of the fixtures tests/conftest.py defines, in order."""
+    """The names of the fixtures tests/conftest.py offers (not ``_private`` ones), in order."""
     tree = ast.parse((project / "tests" / "conftest.py").read_text("utf-8"))
     names = []
     for node in tree.body:
@@ -113,7 +115,8 @@ def conftest_fixtures(project: Path) -> list[str]:
             continue
         for decorator in node.decorator_list:
             target = decorator.func if isinstance(decorator, ast.Call) else decorator
-            if isinstance(target, ast.Attribute) and target.attr in FIXTURE_DECORATORS:
+            private = node.name.startswith("_")
+            if isinstance(target, ast.Attribute) and target.attr in FIXTURE_DECORATORS and not private:
                 names.append(node.name)
     return names
 

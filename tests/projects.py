@@ -26,11 +26,11 @@ TEMPLATE = Path(__file__).resolve().parents[1]
 VENVS = TEMPLATE / ".cache" / "suite-venvs"
 
 
-def render(output_dir: Path, **context: Any) -> Path:
-    """Bake one project into ``output_dir`` with the given options; return its path."""
+def render(output_dir: Path, template: Path = TEMPLATE, **context: Any) -> Path:
+    """Bake one project from ``template`` into ``output_dir`` with the given options."""
     extra = {key: value for key, value in context.items()}
     project = cookiecutter(
-        str(TEMPLATE),
+        str(template),
         no_input=True,
         extra_context=extra,
         output_dir=str(output_dir),
