@@ -285,7 +285,7 @@ CI, PUBLISH, REFRESH, DOCKERFILE = (
 PINS: dict[str, dict[str, str]] = tomllib.loads((TEMPLATE / "pins" / "actions.toml").read_text())[
     "actions"
 ]
-USES = re.compile(r"^\s*(?:-\s+)?uses:\s*(?P<action>[^@\s]+)@(?P<ref>\S+)(?:\s+#\s*(?P<comment>\S+))?", re.M)
+USES = re.compile(r"^\s*(?:-\s+)?uses:\s*(?P<action>[^@\s]+)@(?P<ref>\S+)(?:\s+#\s*(?P<comment>\S+))?", re.MULTILINE)
 
 
 @functools.cache
@@ -365,10 +365,12 @@ def test_every_gate_needs_the_image_job_and_runs_in_exactly_its_image() -> None:
                     problems.append(f"{combination}: {name} runs in {job['container'].get('image')}")
             else:
                 # The unpublished path: every step that runs a gate runs `docker run "$IMAGE"`.
-                for step in job["steps"]:
-                    if "uv sync" in step.get("run", ""):
-                        if '"$IMAGE"' not in step["run"] or step.get("env", {}).get("IMAGE") != image:
-                            problems.append(f"{combination}: {name}, {step.get('name')}: not in {image}")
+                problems += [
+                    f"{combination}: {name}, {step.get('name')}: not in {image}"
+                    for step in job["steps"]
+                    if "uv sync" in step.get("run", "")
+                    and ('"$IMAGE"' not in step["run"] or step.get("env", {}).get("IMAGE") != image)
+                ]
     assert not problems, "\n".join(problems[:20])
 
 
@@ -524,7 +526,7 @@ def test_gates_and_image_builds_install_only_what_uv_lock_says() -> None:
                     if "--locked" not in command:
                         problems.append(f"{combination}: {CI} {name}: `{command.strip()}`")
         for path, content in files.items():
-            syncs = re.findall(r"^\s*(?:RUN|&&)\s+uv sync", content, re.M)
+            syncs = re.findall(r"^\s*(?:RUN|&&)\s+uv sync", content, re.MULTILINE)
             if path.endswith("Dockerfile") and len(syncs) != content.count("export UV_LOCKED=1"):
                 problems.append(f"{combination}: {path} runs `uv sync` without UV_LOCKED once uv.lock exists")
     assert not problems, "\n".join(problems[:20])
