@@ -499,6 +499,11 @@ def test_refresh_pull_request_is_followed_by_a_ci_start_the_built_in_token_may_m
         ]
         if not starts:
             problems.append(f"{combination}: no `gh workflow run ci.yml --ref {branch}` after the pull request")
+        # Without a GitHub App token, the start runs whenever the pull request was opened or updated.
+        for operation in ("created", "updated"):
+            made = {"steps.app.outputs.token": "", "steps.pr.outputs.pull-request-operation": operation}
+            if starts and not evaluate(starts[0].get("if", "true"), made):
+                problems.append(f"{combination}: CI is not started when the pull request is {operation}")
         if job["permissions"].get("actions") != "write":
             problems.append(f"{combination}: the refresh job may not start workflows (actions: write)")
     ci_triggers = {trigger for (path, content), _ in distinct_files().items() if path == CI for trigger in parsed(content)[True]}
