@@ -58,9 +58,14 @@ def is_email(text):
 
 
 def is_github_owner(text):
-    """Lowercase letters, digits and single inner '-', at most 39 characters."""
+    """Letters of either case, digits and single inner '-', at most 39 characters.
+
+    GitHub owners are case-insensitive; the templates lowercase the owner where it lands in
+    a container image name, which must be lowercase.
+    """
     inner_dashes = not text.startswith("-") and not text.endswith("-") and "--" not in text
-    return made_of(text, LOWER + DIGITS + "-") and len(text) <= 39 and inner_dashes
+    allowed = LOWER + LOWER.upper() + DIGITS + "-"
+    return made_of(text, allowed) and len(text) <= 39 and inner_dashes
 
 
 def is_percent(text):
@@ -87,8 +92,8 @@ def free_text_problems(answers):
         yield "author_email", "use an address like name@example.com"
     if not is_github_owner(str(answers["github_owner"])):
         yield "github_owner", (
-            "use lowercase letters, digits and single inner '-', at most 39 characters"
-            " (it lands in container image names, which must be lowercase)"
+            "use letters, digits and single inner '-', at most 39 characters"
+            " (a GitHub user or organisation name)"
         )
     if not is_percent(str(answers["coverage_fail_under"])):
         yield "coverage_fail_under", "use a number from 0 to 100"

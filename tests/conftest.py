@@ -10,8 +10,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from matrix import combinations  # noqa: E402
+from matrix import combination_id, combinations  # noqa: E402
 from projects import cache_template_work  # noqa: E402
+from shards import shard, shard_of, shard_of_id  # noqa: E402
 
 # This suite starts thousands of Python processes (hooks, linters, workers) from the same
 # environments: let them cache bytecode even where the machine says not to.
@@ -25,6 +26,17 @@ cache_template_work()
 # one (pytest's own knob for where its temporary directories go).
 if os.access("/dev/shm", os.W_OK):
     os.environ.setdefault("PYTEST_DEBUG_TEMPROOT", "/dev/shm")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With TEMPLATE_SHARD set, keep this shard's items only (the template's GitHub workflow)."""
+    selected = shard()
+    if selected is None:
+        return
+    index, count = selected
+    keep = [item for item in items if shard_of(item, count) == index]
+    config.hook.pytest_deselected(items=[item for item in items if shard_of(item, count) != index])
+    items[:] = keep
 
 
 def _count(reports: list[pytest.TestReport], key: str) -> set[str]:
@@ -43,12 +55,16 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
     stats = terminalreporter.stats
     passed = stats.get("passed", [])
     failed = stats.get("failed", [])
-    total = sum(1 for _ in combinations())
+    where, total = "every combination", sum(1 for _ in combinations())
+    if (selected := shard()) is not None:
+        index, count = selected
+        where = f"every combination of shard {index}/{count}"
+        total = sum(1 for combo in combinations() if shard_of_id(combination_id(combo), count) == index)
     checked = len(_count(passed, "combination"))
     ran = _count(passed, "suite")
     broken = _count(failed, "suite")
     verdict = "all passed" if not broken else f"{len(broken)} failed"
     terminalreporter.write_line(
-        f"every combination: {checked}/{total} baked and checked; "
+        f"{where}: {checked}/{total} baked and checked; "
         f"{len(ran | broken)} distinct generated suites run, {verdict}"
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from matrix import Combination
+from matrix import OPTIONS, Combination
 
 SERVICE = {"project_kind": "service"}
 LIBRARY = {"project_kind": "library"}
@@ -113,6 +113,10 @@ def config_problems(combo: Combination, pyproject: dict[str, Any]) -> list[str]:
             "py" + combo["python_version"].replace(".", ""),
         ),
         "mypy python_version": (pyproject["tool"]["mypy"].get("python_version"), combo["python_version"]),
+        "a classifier for every offered Python from the minimum": (
+            [c for c in project.get("classifiers", []) if c.startswith("Programming Language :: Python :: 3.")],
+            [f"Programming Language :: Python :: {version}" for version in supported_pythons(combo)],
+        ),
         "license": (
             project.get("license"),
             "LicenseRef-Proprietary" if combo["license"] == "Proprietary" else combo["license"],
@@ -123,3 +127,9 @@ def config_problems(combo: Combination, pyproject: dict[str, Any]) -> list[str]:
         for key, (actual, wanted) in expectations.items()
         if actual != wanted
     ]
+
+
+def supported_pythons(combo: Combination) -> list[str]:
+    """Every Python cookiecutter.json offers, from the combination's minimum up."""
+    offered = OPTIONS["python_version"]
+    return offered[offered.index(combo["python_version"]) :]

@@ -4,6 +4,13 @@ Baking all combinations is the matrix test's job; here only the container and CI
 are rendered, in memory, with cookiecutter's own context and Jinja environment (a few
 real bakes prove that shortcut faithful). Each distinct rendering is written once and
 every linter runs once over the whole batch: hadolint, check-jsonschema, zizmor, yamllint.
+The template repository's own workflows (.github/workflows/ at its root) join the batch.
+
+Then the workflows are read as what they are, a job graph: the gates need the job that
+provides their image and run in exactly the image it names; that image is tagged by every
+file it is built from; no step pushes on a fork's pull request; a refresh pull request is
+followed by a CI start the built-in token may make; every action is the release recorded
+in pins/actions.toml.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ import json
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +30,7 @@ import yaml
 from cookiecutter.environment import StrictEnvironment
 from cookiecutter.generate import generate_context
 from cookiecutter.prompt import prompt_for_config
+from expressions import as_string, evaluate, outcomes
 from projects import TEMPLATE, render
 
 PROJECT = TEMPLATE / "{{cookiecutter.project_slug}}"
@@ -37,6 +46,9 @@ CI_FILES = sorted(
     ]
     if path.is_file()
 )
+# The template repository's own workflows, linted with the generated ones.
+OWN_WORKFLOWS = sorted((TEMPLATE / ".github" / "workflows").glob("*.yml"))
+OWN = {"(the template repository itself)": True}
 YAMLLINT_CONFIG = json.dumps(
     {
         "extends": "default",
@@ -132,6 +144,11 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> dict[Path, tuple[str, Com
         file.parent.mkdir(parents=True, exist_ok=True)
         file.write_text(content)
         written[file] = (path, combination)
+    for workflow in OWN_WORKFLOWS:
+        file = root / "own" / ".github" / "workflows" / workflow.name
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_text(workflow.read_text())
+        written[file] = (f".github/workflows/{workflow.name}", OWN)
     return written
 
 
@@ -244,37 +261,8 @@ def copy_sources(dockerfile: str) -> set[str]:
 
 
 @functools.cache
-def watched_paths(workflow: str) -> frozenset[str]:
-    return frozenset(yaml.safe_load(workflow)[True]["push"]["paths"])  # PyYAML: `on` is True
-
-
-@functools.cache
 def built_from(dockerfile: str) -> frozenset[str]:
     return frozenset(copy_sources(dockerfile) | {"docker/test-runner.Dockerfile"})
-
-
-def test_publish_workflow_watches_the_image_sources_and_pushes_to_the_chosen_registry() -> None:
-    publish, dockerfile = (
-        ".github/workflows/publish-test-runner.yml",
-        "docker/test-runner.Dockerfile",
-    )
-    base = context_for({})
-    problems = []
-    for combination, files in renderings():
-        watched, sources = watched_paths(files[publish]), built_from(files[dockerfile])
-        if watched != sources:
-            problems.append(
-                f"{combination}: {publish} watches {sorted(watched)}, "
-                f"the image is built from {sorted(sources)}"
-            )
-        owner, slug = base["github_owner"], base["project_slug"]
-        image = f"{combination['container_registry']}/{owner}/{slug}-test-runner"
-        problems += [
-            f"{combination}: {name} does not name {image}"
-            for name in (publish, ".github/workflows/ci.yml")
-            if image not in files[name]
-        ]
-    assert not problems, "\n".join(problems[:20])
 
 
 def test_node_is_in_the_test_runner_image_exactly_when_asked_for() -> None:
@@ -285,4 +273,265 @@ def test_node_is_in_the_test_runner_image_exactly_when_asked_for() -> None:
         if (has_node := "npm --version" in files["docker/test-runner.Dockerfile"])
         != combination["test_runner_node"]
     ]
+    assert not problems, "\n".join(problems[:20])
+
+
+CI, PUBLISH, REFRESH, DOCKERFILE = (
+    ".github/workflows/ci.yml",
+    ".github/workflows/publish-test-runner.yml",
+    ".github/workflows/template-refresh.yml",
+    "docker/test-runner.Dockerfile",
+)
+PINS: dict[str, dict[str, str]] = tomllib.loads((TEMPLATE / "pins" / "actions.toml").read_text())[
+    "actions"
+]
+USES = re.compile(r"^\s*(?:-\s+)?uses:\s*(?P<action>[^@\s]+)@(?P<ref>\S+)(?:\s+#\s*(?P<comment>\S+))?", re.MULTILINE)
+
+
+@functools.cache
+def parsed(content: str) -> dict[Any, Any]:
+    return yaml.safe_load(content)
+
+
+def workflow_renderings() -> list[tuple[str, str, Combination]]:
+    """(path, content, combination) of every distinct workflow, generated and the template's own."""
+    generated = [
+        (path, content, combination)
+        for (path, content), combination in distinct_files().items()
+        if path.startswith(".github/workflows/")
+    ]
+    own = [(f".github/workflows/{file.name}", file.read_text(), OWN) for file in OWN_WORKFLOWS]
+    return generated + own
+
+
+def test_every_action_is_the_release_recorded_in_pins() -> None:
+    """Each `uses:` names a recorded action, at its recorded SHA, with its tag as the comment."""
+    problems = []
+    for path, content, combination in workflow_renderings():
+        found = USES.findall(content)
+        local = [line for line in content.splitlines() if re.search(r"uses:\s*\./", line)]
+        assert len(found) + len(local) == content.count("uses:"), f"{path}: a `uses:` not read"
+        for action, ref, comment in found:
+            pin = PINS.get(action)
+            if pin is None:
+                problems.append(f"{path} ({combination}): {action} is not in pins/actions.toml")
+            elif (ref, comment) != (pin["sha"], pin["tag"]):
+                problems.append(
+                    f"{path} ({combination}): {action}@{ref} # {comment}, "
+                    f"pins/actions.toml says @{pin['sha']} # {pin['tag']}"
+                )
+    assert not problems, "\n".join(sorted(set(problems))[:20])
+
+
+def test_no_recorded_action_runs_on_node20() -> None:
+    """GitHub removed Node 20 from its runners on 2026-09-16."""
+    stale = {action: pin["runtime"] for action, pin in PINS.items() if pin["runtime"] != "node24"}
+    assert not stale, f"actions not on node24: {stale}"
+    assert all(re.fullmatch(r"[0-9a-f]{40}", pin["sha"]) for pin in PINS.values())
+
+
+def test_every_recorded_action_is_used() -> None:
+    used = {action for _, content, _ in workflow_renderings() for action, _, _ in USES.findall(content)}
+    assert set(PINS) == used, f"recorded but unused: {set(PINS) - used}"
+
+
+def image_job(ci: dict[str, Any]) -> str:
+    """The CI job that calls the reusable image workflow."""
+    callers = [name for name, job in ci["jobs"].items() if job.get("uses") == f"./{PUBLISH}"]
+    assert len(callers) == 1, f"{CI}: {len(callers)} jobs call {PUBLISH}"
+    return callers[0]
+
+
+def runs_gates(job: dict[str, Any]) -> bool:
+    return any("uv sync" in step.get("run", "") for step in job.get("steps", []))
+
+
+def test_every_gate_needs_the_image_job_and_runs_in_exactly_its_image() -> None:
+    problems = []
+    for (path, content), combination in distinct_files().items():
+        if path != CI:
+            continue
+        ci = parsed(content)
+        provider = image_job(ci)
+        image = f"${{{{ needs.{provider}.outputs.image }}}}"
+        gates = {name: job for name, job in ci["jobs"].items() if runs_gates(job)}
+        assert gates, f"{CI}: no gate runs `uv sync`"
+        for name, job in gates.items():
+            needs = job.get("needs", [])
+            if provider not in ([needs] if isinstance(needs, str) else needs):
+                problems.append(f"{combination}: {name} does not need {provider}")
+            if "container" in job:
+                if job["container"].get("image") != image:
+                    problems.append(f"{combination}: {name} runs in {job['container'].get('image')}")
+            else:
+                # The unpublished path: every step that runs a gate runs `docker run "$IMAGE"`.
+                problems += [
+                    f"{combination}: {name}, {step.get('name')}: not in {image}"
+                    for step in job["steps"]
+                    if "uv sync" in step.get("run", "")
+                    and ('"$IMAGE"' not in step["run"] or step.get("env", {}).get("IMAGE") != image)
+                ]
+    assert not problems, "\n".join(problems[:20])
+
+
+def test_the_gates_run_once_whether_or_not_the_registry_has_the_image() -> None:
+    """Container gates run when the image is in the registry; the docker-run path otherwise."""
+    problems = []
+    for (path, content), combination in distinct_files().items():
+        if path != CI:
+            continue
+        ci = parsed(content)
+        provider = image_job(ci)
+        gates = {name: job for name, job in ci["jobs"].items() if runs_gates(job)}
+        for in_registry in ("true", "false"):
+            context = {f"needs.{provider}.outputs.in-registry": in_registry}
+            running = [name for name, job in gates.items() if evaluate(job.get("if", "true"), context)]
+            ran = {"container" in gates[name] for name in running}
+            if ran != {in_registry == "true"} or len(running) not in (1, 3):
+                problems.append(f"{combination}: in-registry={in_registry} runs {running}")
+    assert not problems, "\n".join(problems[:20])
+
+
+def hashed_files(publish: dict[str, Any]) -> set[str]:
+    """The files the image's tag is a hash of (`hashFiles(...)` in the tagging step)."""
+    names: set[str] = set()
+    for job in publish["jobs"].values():
+        for step in job.get("steps", []):
+            for value in step.get("env", {}).values():
+                for call in re.findall(r"hashFiles\(([^)]*)\)", str(value)):
+                    names |= set(re.findall(r"'([^']+)'", call))
+    return names
+
+
+def test_the_image_tag_is_a_hash_of_every_file_the_image_is_built_from() -> None:
+    problems = []
+    for combination, files in renderings():
+        publish, sources = parsed(files[PUBLISH]), built_from(files[DOCKERFILE])
+        if hashed_files(publish) != sources:
+            problems.append(
+                f"{combination}: {PUBLISH} hashes {sorted(hashed_files(publish))}, "
+                f"the image is built from {sorted(sources)}"
+            )
+        ignored = {line.strip() for line in files[".dockerignore"].splitlines()}
+        for step in publish["jobs"]["image"]["steps"]:
+            if str(step.get("uses", "")).startswith("docker/build-push-action"):
+                context, file = step["with"].get("context"), step["with"].get("file")
+                if context != "." or file != DOCKERFILE or sources & ignored:
+                    problems.append(f"{combination}: {step.get('name')} builds {file} from {context}")
+    assert not problems, "\n".join(problems[:20])
+
+
+def test_the_image_is_named_in_lowercase_for_a_mixed_case_owner() -> None:
+    files = in_memory({"github_owner": "My-Org"})
+    image = "ghcr.io/my-org/async-service-test-runner"
+    assert f"IMAGE: {image}" in files[PUBLISH]
+    assert "My-Org" not in files[PUBLISH] + files[CI]
+
+
+FORK_PULL_REQUEST = {
+    "github.event_name": "pull_request",
+    "github.repository": "owner/project",
+    "github.ref": "refs/pull/7/merge",
+    "github.event.pull_request.head.repo.full_name": "someone/project",
+    "github.event.pull_request.user.login": "someone",
+}
+DEPENDABOT_PULL_REQUEST = {
+    **FORK_PULL_REQUEST,
+    "github.event.pull_request.head.repo.full_name": "owner/project",
+    "github.event.pull_request.user.login": "dependabot[bot]",
+}
+PUSH_TO_MAIN = {"github.event_name": "push", "github.repository": "owner/project", "github.ref": "refs/heads/main"}
+
+
+def pushing_steps(job: dict[str, Any]) -> list[dict[str, Any]]:
+    """Steps that write to a registry: a build with `push:` not false, or `docker push`/`imagetools create`."""
+    return [
+        step
+        for step in job.get("steps", [])
+        if (str(step.get("uses", "")).startswith("docker/build-push-action") and as_string(step["with"].get("push", False)) != "false")
+        or re.search(r"docker (image )?push|imagetools create", step.get("run", ""))
+    ]
+
+
+def could_push(job: dict[str, Any], event: dict[str, str]) -> list[str]:
+    """The names of the job's pushing steps that may run for this event."""
+    contexts = {**event}
+    for name, value in job.get("env", {}).items():
+        contexts[f"env.{name}"] = as_string(evaluate(str(value), event)) if "${{" in str(value) else str(value)
+    return [
+        str(step.get("name", step.get("uses")))
+        for step in pushing_steps(job)
+        if any(outcomes(step.get("if", "true"), contexts))
+        and any(outcomes(as_string(step.get("with", {}).get("push", True)), contexts))
+    ]
+
+
+def test_no_step_pushes_on_a_fork_or_dependabot_pull_request() -> None:
+    problems = []
+    for (path, content), combination in distinct_files().items():
+        if path != PUBLISH:
+            continue
+        job = parsed(content)["jobs"]["image"]
+        assert pushing_steps(job), f"{combination}: {PUBLISH} has no step that pushes"
+        for event_name, event in (("fork", FORK_PULL_REQUEST), ("Dependabot", DEPENDABOT_PULL_REQUEST)):
+            if steps := could_push(job, event):
+                problems.append(f"{combination}: on a {event_name} pull request {steps} may push")
+        if not any("Build and push" in step for step in could_push(job, PUSH_TO_MAIN)):
+            problems.append(f"{combination}: a push to main never builds and pushes the image")
+    assert not problems, "\n".join(problems[:20])
+
+
+def test_refresh_pull_request_is_followed_by_a_ci_start_the_built_in_token_may_make() -> None:
+    problems = []
+    for (path, content), combination in distinct_files().items():
+        if path != REFRESH:
+            continue
+        job = parsed(content)["jobs"]["refresh"]
+        steps = job["steps"]
+        opening = [i for i, step in enumerate(steps) if "create-pull-request" in str(step.get("uses", ""))]
+        assert len(opening) == 1, f"{combination}: {REFRESH} opens {len(opening)} pull requests"
+        branch = steps[opening[0]]["with"]["branch"]
+        starts = [
+            step
+            for step in steps[opening[0] + 1 :]
+            if re.search(rf"gh workflow run ci\.yml\b.*--ref {re.escape(branch)}\b", step.get("run", ""))
+            and step.get("env", {}).get("GH_TOKEN") in ("${{ github.token }}", "${{ secrets.GITHUB_TOKEN }}")
+        ]
+        if not starts:
+            problems.append(f"{combination}: no `gh workflow run ci.yml --ref {branch}` after the pull request")
+        # Without a GitHub App token, the start runs whenever the pull request was opened or updated.
+        for operation in ("created", "updated"):
+            made = {"steps.app.outputs.token": "", "steps.pr.outputs.pull-request-operation": operation}
+            if starts and not evaluate(starts[0].get("if", "true"), made):
+                problems.append(f"{combination}: CI is not started when the pull request is {operation}")
+        if job["permissions"].get("actions") != "write":
+            problems.append(f"{combination}: the refresh job may not start workflows (actions: write)")
+    ci_triggers = {trigger for (path, content), _ in distinct_files().items() if path == CI for trigger in parsed(content)[True]}
+    assert "workflow_dispatch" in ci_triggers, f"{CI} cannot be started by workflow_dispatch"
+    assert not problems, "\n".join(problems[:20])
+
+
+def test_ci_builds_the_images_on_every_offered_python_from_the_minimum() -> None:
+    offered = json.loads((TEMPLATE / "cookiecutter.json").read_text())["python_version"]
+    problems = []
+    for combination, files in renderings():
+        matrix = parsed(files[CI])["jobs"]["images"]["strategy"]["matrix"]["python-version"]
+        wanted = offered[offered.index(combination["python_version"]) :]
+        if matrix != wanted:
+            problems.append(f"{combination}: Gate 4 builds on {matrix}, cookiecutter.json offers {wanted}")
+    assert not problems, "\n".join(problems[:20])
+
+
+def test_gates_and_image_builds_install_only_what_uv_lock_says() -> None:
+    problems = []
+    for combination, files in renderings():
+        for name, job in parsed(files[CI])["jobs"].items():
+            for step in job.get("steps", []):
+                for command in re.findall(r"uv sync[^&\"\n]*", step.get("run", "")):
+                    if "--locked" not in command:
+                        problems.append(f"{combination}: {CI} {name}: `{command.strip()}`")
+        for path, content in files.items():
+            syncs = re.findall(r"^\s*(?:RUN|&&)\s+uv sync", content, re.MULTILINE)
+            if path.endswith("Dockerfile") and len(syncs) != content.count("export UV_LOCKED=1"):
+                problems.append(f"{combination}: {path} runs `uv sync` without UV_LOCKED once uv.lock exists")
     assert not problems, "\n".join(problems[:20])

@@ -55,7 +55,8 @@ REJECTED: list[tuple[str, Any, dict[str, str]]] = [
     ("author_email", "a@b", {}),
     ("author_email", "a b@example.com", {}),
     ("author_email", "bell\x07@example.com", {}),
-    ("github_owner", "My-Org", {}),
+    ("github_owner", "my_org", {}),
+    ("github_owner", "my.org", {}),
     ("github_owner", "-org", {}),
     ("github_owner", "my--org", {}),
     ("github_owner", "a" * 40, {}),
@@ -159,6 +160,8 @@ ACCEPTED = [
     ("author_email", "first.last+tag@mail.example.co.uk"),
     ("github_owner", "a" * 39),
     ("github_owner", "my-org-2"),
+    ("github_owner", "MyOrg"),  # GitHub owners are case-insensitive; image names are lowercased
+    ("github_owner", "My-Org-2"),
     ("coverage_fail_under", "0"),
     ("coverage_fail_under", "100"),
     ("coverage_fail_under", "87.5"),
@@ -176,7 +179,7 @@ def test_hook_accepts_values_at_the_edges_of_its_rules(tmp_path: Path, variable:
 CLI_CASES = [
     ("project_slug", "My Project", "use lowercase letters, digits, '-' and '_'"),
     ("package_name", "class", "Python keyword"),
-    ("github_owner", "My-Org", "lowercase"),
+    ("github_owner", "my_org", "letters, digits and single inner '-'"),
     ("coverage_fail_under", "101", "from 0 to 100"),
 ]
 

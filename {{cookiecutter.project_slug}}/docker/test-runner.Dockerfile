@@ -6,7 +6,7 @@
 # or checked out at run time.
 ARG PYTHON_VERSION={{ cookiecutter.python_version }}
 {%- if cookiecutter.test_runner_node %}
-ARG NODE_MAJOR=24
+ARG NODE_MAJOR=26
 {%- endif %}
 
 FROM ghcr.io/astral-sh/uv:0.13.9 AS uv
@@ -45,8 +45,12 @@ USER 1001:1001
 WORKDIR /work
 
 # The same `uv sync` as on a laptop, minus the project itself (it is installed at run time,
-# from the checked-out code). The environment is left writable for any UID, so a local run
-# may use `--user "$(id -u):$(id -g)"` and keep the files it writes in the checkout yours.
+# from the checked-out code). Once uv.lock is committed it installs exactly what the lock
+# says (`UV_LOCKED=1` is uv's `--locked`: a lock that no longer matches pyproject.toml fails
+# the build); before that, a fresh resolution. The environment is left writable for any
+# UID, so a local run may use `--user "$(id -u):$(id -g)"` and keep the files it writes in
+# the checkout yours.
 COPY --chown=1001:1001 pyproject.toml uv.lock* ./
-RUN uv sync --no-install-project --group test --group lint \
+RUN if [ -f uv.lock ]; then export UV_LOCKED=1; fi \
+    && uv sync --no-install-project --group test --group lint \
     && chmod -R a+rwX /opt/venv
