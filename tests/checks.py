@@ -70,6 +70,8 @@ def content_problems(name: str, data: bytes) -> list[str]:
             parser(text)
         except Exception as error:  # the parser's own message says what is wrong
             problems.append(f"does not parse: {type(error).__name__}: {error}")
+    if name.endswith(".py") and "loop_scope=" in text:
+        problems.append("names a loop_scope of its own (tests/event_loops.py: one loop per test)")
     if text:
         if not text.endswith("\n") or text.endswith("\n\n"):
             problems.append("does not end with exactly one newline")

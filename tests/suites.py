@@ -3,10 +3,13 @@
 Each run builds the project's environment with ``uv sync`` from its own pyproject (one
 environment per dependency set and xdist worker, reused), then runs, as a new user would:
 
+- a newcomer's test module dropped into ``tests/`` first (tests/newcomer.py): every
+  fixture conftest.py offers, used with no loop scope anywhere, and the README's example
+  of a fixture shared by a module;
 - ``pytest`` three times, each with pytest-randomly on and its own seed: first exactly as
-  configured, coverage floor included (with ``-n 2`` when the project uses pytest-xdist),
-  then twice more in one process without coverage: a suite that depends on test order or
-  on sharing a worker fails here, not in a user's CI. Each run is a fresh pytest session
+  configured, coverage floor included, then without coverage on two xdist workers (``-n 2``,
+  where the project uses pytest-xdist, as its CI's tests gate does) and in one process: a
+  suite that depends on test order or on sharing a worker fails here, not in a user's CI. Each run is a fresh pytest session
   forked from a runner that has already imported the project's third-party libraries
   (tests/forked_pytest.py says what that changes: nothing the suite can see, and most of
   a run's cost);
@@ -34,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from matrix import OPTIONS
+from newcomer import drop_newcomer_module
 from projects import dependency_key, project_env, run, shared_venv, sync
 
 SEEDS_PER_RENDERING = 3
@@ -44,18 +48,19 @@ LINT_TABLES = ("ruff", "mypy")
 def seeded_runs(digest: str, parallel: bool) -> list[list[str]]:
     """The pytest runs for one rendering: several random-order seeds, xdist as configured.
 
-    The first run is the project's own configuration, with ``-n 2`` when it uses xdist;
-    the others run in one process, where an order dependence between tests shows most
-    directly. Seeds differ from rendering to rendering, reproducibly.
+    The first run is the project's own configuration; the second runs on two xdist
+    workers when the project uses xdist; the last in one process, where an order
+    dependence between tests shows most directly. Seeds differ from rendering to
+    rendering, reproducibly.
     """
     first = int(digest[:8], 16) % 1_000_000
     runs = []
     for number in range(SEEDS_PER_RENDERING):
         args = ["-p", "randomly", f"--randomly-seed={first + number}"]
-        if number == 0:
-            args += ["-n", "2"] if parallel else []
-        else:
-            args += ["-n", "0", "--no-cov"] if parallel else ["--no-cov"]
+        if number > 0:
+            args += ["--no-cov"]
+        if number == 1 and parallel:
+            args += ["-n", "2"]
         runs.append(args)
     return runs
 
@@ -158,8 +163,12 @@ def check_rendering(
     log = project / "pytest-runs.log"
     parallel = any(venv.glob("lib/python*/site-packages/xdist/"))
     runs = seeded_runs(digest, parallel)
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text("utf-8"))
+    strict = pyproject["tool"]["pytest"]["ini_options"]["asyncio_mode"] == "strict"
+    newcomer = drop_newcomer_module(project, strict)
     codes = runners.run(venv, env, {"cwd": str(project), "package": package, "log": str(log), "runs": runs})
     assert codes == [0] * len(runs), f"pytest runs exited {codes}:\n{log.read_text()[-8000:]}"
+    newcomer.unlink()  # the newcomer's module is theirs to lint; the template's is not
 
     if not claim(lint_claims, lint_key(project, pyproject)):
         return

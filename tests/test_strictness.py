@@ -169,15 +169,14 @@ def test_generated_pytest_fails_a_hanging_test_by_its_timeout(tmp_path: Path) ->
 FAILS_HALFWAY = '''"""Probe: a test that fails halfway, holding a row, cache keys and a live server."""
 
 import pytest
-from test_live_server import server_url  # noqa: F401 - the module's live-server fixture
 
 from {pkg}.cache import Cache
 
-pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="session")]
+pytestmark = pytest.mark.integration
 HELD: dict[str, str] = {{}}
 
 
-async def test_fails_halfway(make_item, cache: Cache, server_url: str) -> None:  # noqa: F811
+async def test_fails_halfway(make_item, cache: Cache, server_url: str) -> None:
     await make_item(name="left-behind")
     await cache.increment("left-behind")
     HELD.update(prefix=cache.prefix, url=server_url)
@@ -194,7 +193,7 @@ import pytest
 from redis.asyncio import Redis
 from test_probe_a_fails import HELD
 
-pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="session")]
+pytestmark = pytest.mark.integration
 
 
 async def test_nothing_was_left_behind(client: httpx.AsyncClient, redis_client: Redis) -> None:

@@ -18,13 +18,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 import pytest
 
 ScopeName = Literal["function", "class", "module", "package", "session"]
 SCOPES: tuple[ScopeName, ...] = ("function", "class", "module", "package", "session")
-T = TypeVar("T")
 
 
 def loop_bound(widest: ScopeName) -> Callable[[str, pytest.Config], ScopeName]:
@@ -41,7 +40,7 @@ def loop_bound(widest: ScopeName) -> Callable[[str, pytest.Config], ScopeName]:
     return scope
 
 
-def run_outside_loops(coroutine: Coroutine[Any, Any, T]) -> T:
+def run_outside_loops(coroutine: Coroutine[Any, Any, Any]) -> Any:
     """Run ``coroutine`` on a loop of its own, in a thread of its own, and return its result.
 
     For sync fixtures whose set-up is async (creating and seeding a test database): the
