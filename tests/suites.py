@@ -3,7 +3,11 @@
 Each run builds the project's environment with ``uv sync`` from its own pyproject (one
 environment per dependency set and xdist worker, reused), then runs, as a new user would:
 
-- a newcomer's test module dropped into ``tests/`` first (tests/newcomer.py): every
+- the project's pre-commit hooks (``.pre-commit-config.yaml``: hygiene, ruff, mypy as CI
+  runs it, zizmor), with the project's own locked ``prek``, on a fresh ``git init`` of the
+  bake before anything below writes to it: once per distinct rendering of the whole tree
+  and dependency set (a hook reads any file);
+- a newcomer's test module dropped into ``tests/`` (tests/newcomer.py): every
   fixture conftest.py offers, used with no loop scope anywhere, and the README's example
   of a fixture shared by a module;
 - ``pytest`` three times, each with pytest-randomly on and its own seed: first exactly as
@@ -13,10 +17,6 @@ environment per dependency set and xdist worker, reused), then runs, as a new us
   forked from a runner that has already imported the project's third-party libraries
   (tests/forked_pytest.py says what that changes: nothing the suite can see, and most of
   a run's cost);
-- the project's pre-commit hooks (``.pre-commit-config.yaml``: hygiene, ruff, mypy as CI
-  runs it, zizmor), with the project's own locked ``prek``, on a fresh ``git init`` of the
-  bake, before its suite has written to it: once per distinct rendering of the whole
-  tree and dependency set (a hook reads any file);
 - ``ruff check`` and ``ruff format --check`` for every other Python version the template
   offers as a minimum (rules such as pyupgrade depend on it; the hooks covered the
   project's own), once per distinct source tree, lint configuration and dependency set.
@@ -163,8 +163,7 @@ def check_rendering(
     log = project / "pytest-runs.log"
     parallel = any(venv.glob("lib/python*/site-packages/xdist/"))
     runs = seeded_runs(digest, parallel)
-    pyproject = tomllib.loads((project / "pyproject.toml").read_text("utf-8"))
-    strict = pyproject["tool"]["pytest"]["ini_options"]["asyncio_mode"] == "strict"
+    strict = pyproject["tool"]["pytest"]["asyncio_mode"] == "strict"
     newcomer = drop_newcomer_module(project, strict)
     codes = runners.run(venv, env, {"cwd": str(project), "package": package, "log": str(log), "runs": runs})
     assert codes == [0] * len(runs), f"pytest runs exited {codes}:\n{log.read_text()[-8000:]}"
