@@ -22,6 +22,8 @@ from matrix import Combination, combination_id, fingerprint, fingerprint_of, twi
 Bake = Callable[..., Any]  # pytest-cookies' Cookies.bake
 
 LEFTOVER = re.compile(r"\{\{-?\s*cookiecutter|\{%|%\}|\{#.*?#\}")
+# What the generated check-merge-conflict hook (pre-commit-hooks) takes for a conflict.
+CONFLICT_MARKER = re.compile(r"^(<<<<<<< |=======( |\r?\n)|>>>>>>> )", re.M)
 
 
 def _parse_toml(text: str) -> None:
@@ -59,6 +61,9 @@ def content_problems(name: str, data: bytes) -> list[str]:
     if match := LEFTOVER.search(text):
         line = text.count("\n", 0, match.start()) + 1
         problems.append(f"leftover template syntax {match.group()!r} on line {line}")
+    if match := CONFLICT_MARKER.search(text):
+        line = text.count("\n", 0, match.start()) + 1
+        problems.append(f"line {line} looks like a merge-conflict marker to the pre-commit hook")
     parser = PARSERS.get(Path(name).suffix)
     if parser is not None:
         try:

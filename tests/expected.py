@@ -27,6 +27,7 @@ FILES: dict[str, dict[str, Any]] = {
     "docker/app.Dockerfile": SERVICE,
     "compose.yaml": SERVICE,
     ".gitignore": {},
+    ".pre-commit-config.yaml": {},
     "LICENSE": {},
     "README.md": {},
     "pyproject.toml": {},
@@ -76,7 +77,7 @@ def expected_files(combo: Combination, package: str) -> set[str]:
 
 def config_problems(combo: Combination, pyproject: dict[str, Any]) -> list[str]:
     """Where pyproject.toml does not carry the values that were chosen."""
-    pytest_ini = pyproject["tool"]["pytest"]["ini_options"]
+    pytest_ini = pyproject["tool"]["pytest"]
     coverage = pyproject["tool"]["coverage"]
     project = pyproject["project"]
     test_group = " ".join(pyproject["dependency-groups"]["test"])
@@ -94,7 +95,9 @@ def config_problems(combo: Combination, pyproject: dict[str, Any]) -> list[str]:
         ),
         "strict": (pytest_ini.get("strict"), True),
         "filterwarnings": (pytest_ini.get("filterwarnings"), ["error"]),
-        "timeout > 0": (pytest_ini.get("timeout", 0) > 0, True),
+        "timeout > 0": (float(pytest_ini.get("timeout", 0)) > 0, True),
+        "log_level": (pytest_ini.get("log_level"), "INFO"),
+        "addopts asks for the -ra summary": ("-ra" in addopts, True),
         "markers unit/integration/e2e": (
             sorted(m.split(":")[0] for m in pytest_ini.get("markers", [])),
             ["e2e", "integration", "unit"],
@@ -108,14 +111,18 @@ def config_problems(combo: Combination, pyproject: dict[str, Any]) -> list[str]:
             float(combo.get("coverage_fail_under", coverage["report"].get("fail_under", -1))),
         ),
         "requires-python": (project.get("requires-python"), f">={combo['python_version']}"),
-        "ruff target-version": (
+        "ruff target-version unset (ruff reads requires-python)": (
             pyproject["tool"]["ruff"].get("target-version"),
-            "py" + combo["python_version"].replace(".", ""),
+            None,
         ),
         "mypy python_version": (pyproject["tool"]["mypy"].get("python_version"), combo["python_version"]),
         "a classifier for every offered Python from the minimum": (
             [c for c in project.get("classifiers", []) if c.startswith("Programming Language :: Python :: 3.")],
             [f"Programming Language :: Python :: {version}" for version in supported_pythons(combo)],
+        "mypy warn_unreachable": (pyproject["tool"]["mypy"].get("warn_unreachable"), True),
+        "mypy extra error codes": (
+            sorted(pyproject["tool"]["mypy"].get("enable_error_code", [])),
+            ["ignore-without-code", "redundant-expr", "truthy-bool"],
         ),
         "license": (
             project.get("license"),

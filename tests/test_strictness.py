@@ -35,7 +35,7 @@ class Probe:
     """What is dropped into the project, and what its ``pytest`` must then do."""
 
     files: dict[str, str] = field(default_factory=dict)  # path -> source ({pkg}, {mark})
-    config_line: str = ""  # added to [tool.pytest.ini_options]
+    config_line: str = ""  # added to [tool.pytest]
     fails_with: str = ""  # text the failing run prints; "" = the run must pass
     strict_only: bool = False  # in auto mode the run must pass instead
 
@@ -110,7 +110,7 @@ def drop_in(project: Path, probe: Probe, mode: str) -> None:
         path.write_text(source.replace("{mark}", mark))
     if probe.config_line:
         pyproject = project / "pyproject.toml"
-        table = "[tool.pytest.ini_options]\n"
+        table = "[tool.pytest]\n"
         text = pyproject.read_text()
         assert table in text
         pyproject.write_text(text.replace(table, f"{table}{probe.config_line}\n"))
