@@ -119,6 +119,7 @@ def config_problems(combo: Combination, pyproject: dict[str, Any]) -> list[str]:
         "a classifier for every offered Python from the minimum": (
             [c for c in project.get("classifiers", []) if c.startswith("Programming Language :: Python :: 3.")],
             [f"Programming Language :: Python :: {version}" for version in supported_pythons(combo)],
+        ),
         "mypy warn_unreachable": (pyproject["tool"]["mypy"].get("warn_unreachable"), True),
         "mypy extra error codes": (
             sorted(pyproject["tool"]["mypy"].get("enable_error_code", [])),

@@ -308,7 +308,7 @@ def test_every_action_is_the_release_recorded_in_pins() -> None:
     problems = []
     for path, content, combination in workflow_renderings():
         found = USES.findall(content)
-        local = [line for line in content.splitlines() if re.search(r"uses:\s*\./", line)]
+        local = [line for line in content.splitlines() if re.search(r"uses:\s*\$/", line)]
         assert len(found) + len(local) == content.count("uses:"), f"{path}: a `uses:` not read"
         for action, ref, comment in found:
             pin = PINS.get(action)
@@ -336,7 +336,7 @@ def test_every_recorded_action_is_used() -> None:
 
 def image_job(ci: dict[str, Any]) -> str:
     """The CI job that calls the reusable image workflow."""
-    callers = [name for name, job in ci["jobs"].items() if job.get("uses") == f"./{PUBLISH}"]
+    callers = [name for name, job in ci["jobs"].items() if job.get("uses") == f"$/{PUBLISH}"]
     assert len(callers) == 1, f"{CI}: {len(callers)} jobs call {PUBLISH}"
     return callers[0]
 

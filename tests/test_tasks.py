@@ -62,22 +62,7 @@ def distinct_pairs() -> dict[tuple[str, str], str]:
     return pairs
 
 
-@pytest.mark.parametrize(
-    "gate",
-    [
-        pytest.param(
-            "lint",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="ci.yml's Gate 1 still runs ruff and mypy as separate steps; it is to run "
-                "`prek run --all-files`, the same hooks (change in the issue-15 report)",
-            ),
-        ),
-        "tests",
-        "coverage",
-        "images",
-    ],
-)
+@pytest.mark.parametrize("gate", ["lint", "tests", "coverage", "images"])
 def test_each_gate_task_runs_what_its_ci_job_runs(gate: str) -> None:
     problems = []
     for (table, workflow), combination in distinct_pairs().items():

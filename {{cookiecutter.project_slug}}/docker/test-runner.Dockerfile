@@ -38,6 +38,13 @@ ENV UV_PROJECT_ENVIRONMENT=/opt/venv \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1
 
+# git: the pre-commit hooks of Gate 1 list the repository's files with it (and
+# actions/checkout makes a real clone only where git is installed).
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install --yes --no-install-recommends git \
+    && rm -rf /var/lib/apt/lists/*
+
 # UID 1001 is the runner user on GitHub-hosted runners: the checkout stays writable.
 RUN useradd --create-home --uid 1001 --user-group tester \
     && install -d -o 1001 -g 1001 /opt/venv /work
