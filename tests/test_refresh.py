@@ -22,9 +22,9 @@ pytestmark = pytest.mark.suites
 
 CRUFT = str(Path(sys.executable).parent / "cruft")
 PYPROJECT = "{{cookiecutter.project_slug}}/pyproject.toml"
-OLD_TIMEOUT = "timeout = 30\n"
-NEW_TIMEOUT = "timeout = 45\n"  # the template's change
-LOCAL_TIMEOUT = "timeout = 60\n"  # the project's own edit of the same line
+OLD_TIMEOUT = 'timeout = "30"\n'
+NEW_TIMEOUT = 'timeout = "45"\n'  # the template's change
+LOCAL_TIMEOUT = 'timeout = "60"\n'  # the project's own edit of the same line
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "Template Tests",
     "GIT_AUTHOR_EMAIL": "tests@example.com",
