@@ -8,7 +8,8 @@ shows how to start one on loopback). Prints, side by side in one run:
   engine on the session loop, which only tests marked ``loop_scope="session"`` could use).
   A service with PostgreSQL is baked per scope; a module of N tests that each run one
   query through the ``session`` fixture is timed against a module of N tests that use no
-  fixture; the difference over N is the cost per test (best of several runs);
+  fixture; the difference over N is the cost per test (best of several runs); beside
+  them, what one bare asyncpg connection costs on the same server;
 - the default bake's ``uv run pytest``, as a user runs it, for each kind: wall time of the
   whole command (interpreter start-up, imports, coverage), median of several runs, with
   bytecode cached as on any laptop, and the same with ``-n auto`` for comparison.
@@ -88,6 +89,32 @@ def per_test_ms(project: Path, count: int, repeats: int, mark: str) -> float:
     return min(costs)
 
 
+CONNECT = """
+import asyncio, os, sys, time
+import asyncpg
+
+async def main(count: int) -> float:
+    started = time.perf_counter()
+    for _ in range(count):
+        connection = await asyncpg.connect(os.environ["DATABASE_URL"])
+        await connection.close()
+    return (time.perf_counter() - started) / count * 1000
+
+print(asyncio.run(main(int(sys.argv[1]))))
+"""
+
+
+def connect_ms(project: Path, count: int, repeats: int) -> float:
+    """Best of ``repeats``: one bare asyncpg connection to DATABASE_URL, opened and closed."""
+    costs = []
+    for _ in range(repeats):
+        ran = run(["uv", "run", "--no-sync", "python", "-c", CONNECT, str(count)], project)
+        if ran.returncode != 0:
+            raise SystemExit(f"the asyncpg connect loop failed:\n{ran.stderr[-3000:]}")
+        costs.append(float(ran.stdout))
+    return min(costs)
+
+
 def baseline_template(root: Path, ref: str) -> Path:
     """The template as it was at ``ref`` (a tag or commit of this repository)."""
     target = root / f"template-{ref}"
@@ -120,6 +147,8 @@ def main() -> None:
             project = baked(root / scope, database="postgres", fixture_loop_scope=scope)
             cost = per_test_ms(project, options.tests, options.repeats, mark="")
             print(f"  fixture_loop_scope={scope:<9} {cost:6.2f} ms per test")
+        connect = connect_ms(project, options.tests, options.repeats)
+        print(f"  a bare asyncpg connection, opened and closed: {connect:6.2f} ms")
         old = baseline_template(root, options.baseline)
         project = baked(root / "baseline", old, database="postgres")
         mark = '\npytestmark = pytest.mark.asyncio(loop_scope="session")\n'
