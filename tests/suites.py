@@ -11,12 +11,13 @@ environment per dependency set and xdist worker, reused), then runs, as a new us
   fixture conftest.py offers, used with no loop scope anywhere, and the README's example
   of a fixture shared by a module;
 - ``pytest`` three times, each with pytest-randomly on and its own seed: first exactly as
-  configured, coverage floor included, then without coverage on two xdist workers (``-n 2``,
-  where the project uses pytest-xdist, as its CI's tests gate does) and in one process: a
-  suite that depends on test order or on sharing a worker fails here, not in a user's CI. Each run is a fresh pytest session
-  forked from a runner that has already imported the project's third-party libraries
-  (tests/forked_pytest.py says what that changes: nothing the suite can see, and most of
-  a run's cost);
+  configured, coverage floor included, as the user's own ``uv run pytest`` in a fresh
+  process; then without coverage on two xdist workers (``-n 2``, where the project uses
+  pytest-xdist, as its CI's tests gate does) and in one process, each a fresh pytest
+  session forked from a runner that has already imported the project's third-party
+  libraries (tests/forked_pytest.py says what that changes: nothing the suite can see, and
+  most of a run's cost). A suite that depends on test order or on sharing a worker fails
+  here, not in a user's CI;
 - ``ruff check`` and ``ruff format --check`` for every other Python version the template
   offers as a minimum (rules such as pyupgrade depend on it; the hooks covered the
   project's own), once per distinct source tree, lint configuration and dependency set.
@@ -165,7 +166,13 @@ def check_rendering(
     runs = seeded_runs(digest, parallel)
     strict = pyproject["tool"]["pytest"]["asyncio_mode"] == "strict"
     newcomer = drop_newcomer_module(project, strict)
-    codes = runners.run(venv, env, {"cwd": str(project), "package": package, "log": str(log), "runs": runs})
+    # The first run is the user's own command in a fresh process: nothing imported before
+    # it and no warning filter of ours, so an import-time warning fails here as it would
+    # fail a user's first `uv run pytest`. The others fork from the warm runner.
+    plain = run(["uv", "run", "--no-sync", "pytest", *runs[0]], project, env)
+    log.write_text(f"=== uv run pytest {' '.join(runs[0])}\n{plain.stdout}{plain.stderr}")
+    codes = [plain.returncode]
+    codes += runners.run(venv, env, {"cwd": str(project), "package": package, "log": str(log), "runs": runs[1:]})
     assert codes == [0] * len(runs), f"pytest runs exited {codes}:\n{log.read_text()[-8000:]}"
     newcomer.unlink()  # the newcomer's module is theirs to lint; the template's is not
 
