@@ -108,6 +108,11 @@ def distinct_files() -> dict[tuple[str, str], Combination]:
     return distinct
 
 
+def renderings_of(wanted: str) -> list[tuple[str, Combination]]:
+    """(content, first combination making it) of every distinct rendering of one file."""
+    return [(content, combination) for (path, content), combination in distinct_files().items() if path == wanted]
+
+
 def render_ci_files(templates: list[Any], cookiecutter: Combination) -> dict[str, str]:
     rendered = {}
     for name, content in templates:
@@ -347,9 +352,7 @@ def runs_gates(job: dict[str, Any]) -> bool:
 
 def test_every_gate_needs_the_image_job_and_runs_in_exactly_its_image() -> None:
     problems = []
-    for (path, content), combination in distinct_files().items():
-        if path != CI:
-            continue
+    for content, combination in renderings_of(CI):
         ci = parsed(content)
         provider = image_job(ci)
         image = f"${{{{ needs.{provider}.outputs.image }}}}"
@@ -376,9 +379,7 @@ def test_every_gate_needs_the_image_job_and_runs_in_exactly_its_image() -> None:
 def test_the_gates_run_once_whether_or_not_the_registry_has_the_image() -> None:
     """Container gates run when the image is in the registry; the docker-run path otherwise."""
     problems = []
-    for (path, content), combination in distinct_files().items():
-        if path != CI:
-            continue
+    for content, combination in renderings_of(CI):
         ci = parsed(content)
         provider = image_job(ci)
         gates = {name: job for name, job in ci["jobs"].items() if runs_gates(job)}
@@ -467,9 +468,7 @@ def could_push(job: dict[str, Any], event: dict[str, str]) -> list[str]:
 
 def test_no_step_pushes_on_a_fork_or_dependabot_pull_request() -> None:
     problems = []
-    for (path, content), combination in distinct_files().items():
-        if path != PUBLISH:
-            continue
+    for content, combination in renderings_of(PUBLISH):
         job = parsed(content)["jobs"]["image"]
         assert pushing_steps(job), f"{combination}: {PUBLISH} has no step that pushes"
         for event_name, event in (("fork", FORK_PULL_REQUEST), ("Dependabot", DEPENDABOT_PULL_REQUEST)):
@@ -482,9 +481,7 @@ def test_no_step_pushes_on_a_fork_or_dependabot_pull_request() -> None:
 
 def test_refresh_pull_request_is_followed_by_a_ci_start_the_built_in_token_may_make() -> None:
     problems = []
-    for (path, content), combination in distinct_files().items():
-        if path != REFRESH:
-            continue
+    for content, combination in renderings_of(REFRESH):
         job = parsed(content)["jobs"]["refresh"]
         steps = job["steps"]
         opening = [i for i, step in enumerate(steps) if "create-pull-request" in str(step.get("uses", ""))]
