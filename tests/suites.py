@@ -199,9 +199,7 @@ def dependency_sets() -> dict[str, Combination]:
     source = (TEMPLATE / "{{cookiecutter.project_slug}}" / "pyproject.toml").read_text("utf-8")
     sets: dict[str, Combination] = {}
     for combo in twins():
-        context = generate_context(
-            context_file=str(TEMPLATE / "cookiecutter.json"), extra_context=combo
-        )
+        context = generate_context(context_file=str(TEMPLATE / "cookiecutter.json"), extra_context=combo)
         cookiecutter = dict(prompt_for_config(context, no_input=True))
         env = StrictEnvironment(context={"cookiecutter": cookiecutter}, keep_trailing_newline=True)
         text = env.from_string(source).render(cookiecutter=cookiecutter)
