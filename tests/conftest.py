@@ -49,7 +49,10 @@ def _count(reports: list[pytest.TestReport], key: str) -> set[str]:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
-    """Close with: every combination: N/N baked and checked; M distinct generated suites run..."""
+    """Close with: every combination: N/N baked and checked; M distinct generated suites run...
+
+    and, when tests/test_minimum_versions.py ran, ``lowest-direct: L/L dependency sets green``.
+    """
     if hasattr(config, "workerinput"):
         return
     stats = terminalreporter.stats
@@ -64,7 +67,11 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
     ran = _count(passed, "suite")
     broken = _count(failed, "suite")
     verdict = "all passed" if not broken else f"{len(broken)} failed"
-    terminalreporter.write_line(
+    line = (
         f"{where}: {checked}/{total} baked and checked; "
         f"{len(ran | broken)} distinct generated suites run, {verdict}"
     )
+    green, lowest = _count(passed, "lowest-direct"), _count(passed + failed, "lowest-direct")
+    if lowest:  # tests/test_minimum_versions.py ran
+        line += f"; lowest-direct: {len(green)}/{len(lowest)} dependency sets green"
+    terminalreporter.write_line(line)

@@ -24,6 +24,9 @@ TEMPLATE = Path(__file__).resolve().parents[1]
 # One environment per dependency set and xdist worker, kept between runs (``uv sync``
 # makes it exact each time), on disk beside the uv cache so installs are hard links.
 VENVS = TEMPLATE / ".cache" / "suite-venvs"
+# The oldest versions the floors allow (``--resolution lowest-direct``), one environment per
+# dependency set, apart from VENVS: those stay at the newest versions.
+LOWEST_VENVS = TEMPLATE / ".cache" / "lowest-venvs"
 
 
 def render(output_dir: Path, template: Path = TEMPLATE, **context: Any) -> Path:
@@ -81,11 +84,18 @@ def run(
 _SYNCED_ONLINE: set[Path] = set()
 
 
-def sync(project: Path, venv: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """``uv sync`` the project, into ``venv`` when given (shared by identical dependency sets)."""
+def sync(
+    project: Path, venv: Path | None = None, resolution: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``uv sync`` the project, into ``venv`` when given (shared by identical dependency sets).
+
+    ``resolution`` is uv's ``--resolution`` (``lowest-direct``: every direct dependency at
+    its floor); by default, the newest versions allowed.
+    """
     env = project_env(**({"UV_PROJECT_ENVIRONMENT": str(venv)} if venv else {}))
     offline = ["--offline"] if venv in _SYNCED_ONLINE else []
-    synced = run(["uv", "sync", "--python", "3.11", "--quiet", *offline], project, env)
+    resolved = ["--resolution", resolution] if resolution else []
+    synced = run(["uv", "sync", "--python", "3.11", "--quiet", *resolved, *offline], project, env)
     if venv is not None and synced.returncode == 0:
         _SYNCED_ONLINE.add(venv)
     return synced
@@ -106,6 +116,15 @@ def shared_venv(project: Path) -> Path:
     """This worker's environment for the project's dependency set (see ``VENVS``)."""
     pyproject = tomllib.loads((project / "pyproject.toml").read_text("utf-8"))
     return VENVS / os.environ.get("PYTEST_XDIST_WORKER", "main") / dependency_key(pyproject)
+
+
+def lowest_venv(project: Path) -> Path:
+    """The environment for the project's dependency set at its floors (see ``LOWEST_VENVS``).
+
+    One per dependency set, not per worker: each set is synced by one test only.
+    """
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text("utf-8"))
+    return LOWEST_VENVS / dependency_key(pyproject)
 
 
 def pytest_in(

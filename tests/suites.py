@@ -22,6 +22,9 @@ environment per dependency set and xdist worker, reused), then runs, as a new us
   offers as a minimum (rules such as pyupgrade depend on it; the hooks covered the
   project's own), once per distinct source tree, lint configuration and dependency set.
 
+Apart from those, ``check_lowest`` runs the suite of one rendering per dependency set
+(``dependency_sets``) at the oldest versions its floors allow (tests/test_minimum_versions.py).
+
 PostgreSQL and Redis suites use DATABASE_URL and REDIS_URL from this environment; with
 ``CI`` set, a generated suite fails on a missing service instead of skipping.
 """
@@ -37,9 +40,12 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from matrix import OPTIONS
+from cookiecutter.environment import StrictEnvironment
+from cookiecutter.generate import generate_context
+from cookiecutter.prompt import prompt_for_config
+from matrix import OPTIONS, Combination, twins
 from newcomer import drop_newcomer_module
-from projects import dependency_key, project_env, run, shared_venv, sync
+from projects import TEMPLATE, dependency_key, lowest_venv, project_env, pytest_in, run, shared_venv, sync
 
 SEEDS_PER_RENDERING = 3
 FORKED_PYTEST = Path(__file__).with_name("forked_pytest.py")
@@ -189,3 +195,45 @@ def check_rendering(
         ):
             linted = run([str(venv / "bin" / cmd[0]), *cmd[1:]], project, env)
             assert linted.returncode == 0, report(" ".join(cmd), linted)
+
+
+def dependency_sets() -> dict[str, Combination]:
+    """Each distinct dependency set (``dependency_key``) -> the first runnable twin with it.
+
+    Only pyproject.toml is rendered, in memory, the way a bake renders it; the caller bakes
+    the representative for real and checks that its key is the one expected.
+    """
+    source = (TEMPLATE / "{{cookiecutter.project_slug}}" / "pyproject.toml").read_text("utf-8")
+    sets: dict[str, Combination] = {}
+    for combo in twins():
+        context = generate_context(context_file=str(TEMPLATE / "cookiecutter.json"), extra_context=combo)
+        cookiecutter = dict(prompt_for_config(context, no_input=True))
+        env = StrictEnvironment(context={"cookiecutter": cookiecutter}, keep_trailing_newline=True)
+        text = env.from_string(source).render(cookiecutter=cookiecutter)
+        sets.setdefault(dependency_key(tomllib.loads(text)), combo)
+    return sets
+
+
+def check_lowest(baked: Path, workdir: Path) -> None:
+    """Sync the rendering at its floors (``lowest-direct``) and run its plain ``pytest``.
+
+    Its own environment (``lowest_venv``), never the shared ones at the newest versions;
+    a fresh ``uv run --no-sync pytest`` with pytest-randomly on, seeded from the dependency
+    set: as configured, coverage floor included, then, where the project uses pytest-xdist,
+    on two workers, without coverage (CI's tests gate) and with it (the pyproject invites
+    adding ``-n auto``). Raise AssertionError with what failed.
+    """
+    venv = lowest_venv(baked)
+    project = workdir / venv.name
+    shutil.rmtree(project, ignore_errors=True)
+    shutil.copytree(baked, project)
+    synced = sync(project, venv, resolution="lowest-direct")
+    assert synced.returncode == 0, report("uv sync --resolution lowest-direct", synced)
+    seed = int(venv.name[:8], 16) % 1_000_000
+    runs = [["-p", "randomly", f"--randomly-seed={seed}"]]
+    if any(venv.glob("lib/python*/site-packages/xdist/")):
+        # As CI's tests gate runs it, and with coverage, as when pyproject's `-n auto` is added.
+        runs += [[*runs[0], "--no-cov", "-n", "2"], [*runs[0], "-n", "2"]]
+    for args in runs:
+        tested = pytest_in(project, *args, venv=venv)
+        assert tested.returncode == 0, report(f"pytest {' '.join(args)}", tested)
