@@ -15,8 +15,8 @@ import pytest
 import yaml
 from distributions import Build, distinct_builds, distributions, library_renderings, metadata_problems
 from matrix import combination_id
-from projects import project_env
-from test_ci_files import in_memory
+from projects import project_env, render
+from test_ci_files import context_for, in_memory
 
 
 @pytest.mark.parametrize(
@@ -28,6 +28,18 @@ def test_library_distributions_carry_the_chosen_metadata(build: Build) -> None:
     sdist, wheel = distributions(build)
     problems = metadata_problems(build.combination, build.files, sdist, wheel)
     assert not problems, f"{combination_id(build.combination)}:\n" + "\n".join(problems)
+
+
+def test_in_memory_build_inputs_match_a_real_bake(tmp_path: Path) -> None:
+    combination = {"project_kind": "library", "python_version": "3.13", "license": "Proprietary"}
+    project = render(tmp_path, **combination)
+    baked = {
+        path.relative_to(project).as_posix(): path.read_text()
+        for path in [project / "pyproject.toml", project / "README.md", project / "LICENSE", *(project / "src").rglob("*")]
+        if path.is_file()
+    }
+    context = context_for(combination)
+    assert [files for each, files in library_renderings() if each == {key: context[key] for key in each}] == [baked]
 
 
 def test_every_library_combination_has_a_distinct_build() -> None:
