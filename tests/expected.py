@@ -22,6 +22,7 @@ FILES: dict[str, dict[str, Any]] = {
     ".github/workflows/ci.yml": {},
     ".github/workflows/publish-test-runner.yml": {},
     ".github/workflows/template-refresh.yml": {},
+    ".github/workflows/release.yml": LIBRARY,
     "docker/test-runner.Dockerfile": {},
     "docs/quality-gates.md": {},
     "docker/app.Dockerfile": SERVICE,

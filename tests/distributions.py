@@ -1,0 +1,169 @@
+"""Build a library's sdist and wheel with `uv build`, and read back what they say.
+
+What goes into a build is pyproject.toml, src/, README.md and LICENSE; they are rendered
+in memory for every library combination of cookiecutter.json's options (as
+tests/test_ci_files.py renders the CI files). Of pyproject.toml only the tables the build
+backend reads count ([project], [build-system], [tool.hatch]), and of README.md none: it
+enters a distribution only as the description, copied verbatim (each build is checked to
+carry the README of the combination that made it). Some 5,760 library combinations come
+down to 20 builds today; each is made once and kept between runs under
+``.cache/dists/<digest of its inputs>``: a change to any input is a new digest.
+"""
+
+from __future__ import annotations
+
+import email
+import email.message
+import functools
+import hashlib
+import json
+import re
+import shutil
+import tarfile
+import tempfile
+import tomllib
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from cookiecutter.environment import StrictEnvironment
+from projects import TEMPLATE, project_env, run
+from test_ci_files import PROJECT, Combination, context_for, option_product, render_ci_files
+
+DISTS = TEMPLATE / ".cache" / "dists"
+# Template paths (relative to the generated project) of every file that goes into a build.
+BUILD_INPUTS = sorted(
+    ["pyproject.toml", "README.md", "LICENSE"]
+    + [path.relative_to(PROJECT).as_posix() for path in (PROJECT / "src").rglob("*") if path.is_file()]
+)
+# The pyproject.toml tables hatchling reads; the rest configure the project's tools.
+BUILD_TABLES = ("project", "build-system")
+
+
+@dataclass(frozen=True)
+class Build:
+    """One distinct build: the first library combination that makes it, and its files."""
+
+    combination: Combination
+    files: dict[str, str]
+
+    @functools.cached_property
+    def digest(self) -> str:
+        return build_digest(tuple(sorted(self.files.items())))
+
+
+@functools.cache  # thousands of combinations, a few hundred distinct files
+def build_digest(items: tuple[tuple[str, str], ...]) -> str:
+    """What the distributions are made from, as one digest (the README's text aside)."""
+    files = dict(items)
+    pyproject = tomllib.loads(files["pyproject.toml"])
+    inputs = {
+        "pyproject": {table: pyproject.get(table) for table in BUILD_TABLES},
+        "hatch": pyproject.get("tool", {}).get("hatch"),
+        "files": {path: text for path, text in files.items() if path not in ("pyproject.toml", "README.md")},
+    }
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()[:16]
+
+
+@functools.cache
+def library_renderings() -> list[tuple[Combination, dict[str, str]]]:
+    """The build inputs of every library combination, rendered path -> content."""
+    base = context_for({})
+    env = StrictEnvironment(context={"cookiecutter": base}, keep_trailing_newline=True)
+    templates = [(env.from_string(name), env.from_string((PROJECT / name).read_text())) for name in BUILD_INPUTS]
+    return [
+        (combination, render_ci_files(templates, {**base, **combination}))
+        for combination in option_product()
+        if combination["project_kind"] == "library"
+    ]
+
+
+@functools.cache
+def distinct_builds() -> dict[str, Build]:
+    """Digest -> the first library combination whose inputs make that build."""
+    builds: dict[str, Build] = {}
+    for combination, files in library_renderings():
+        build = Build(combination, files)
+        builds.setdefault(build.digest, build)
+    return builds
+
+
+def distributions(build: Build) -> tuple[Path, Path]:
+    """The (sdist, wheel) of the build, made with `uv build` once per digest and kept."""
+    kept = DISTS / build.digest
+    if not kept.is_dir():
+        DISTS.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix=".building-", dir=DISTS) as scratch:
+            source, out = Path(scratch) / "source", Path(scratch) / "dist"
+            for path, text in build.files.items():
+                (source / path).parent.mkdir(parents=True, exist_ok=True)
+                (source / path).write_text(text)
+            # The build backend runs on 3.11 (as projects.sync does): the wheel is pure Python,
+            # the same from any interpreter, and a newer one may not be installed here.
+            command = ["uv", "build", "--quiet", "--python", "3.11", "--out-dir", str(out)]
+            built = run(command, source, project_env())
+            if built.returncode != 0:
+                raise BuildFailed(f"uv build failed:\n{built.stdout}\n{built.stderr}")
+            try:
+                out.rename(kept)  # atomic: another worker may have kept the same build
+            except OSError:
+                if not kept.is_dir():
+                    raise
+                shutil.rmtree(out)
+    (sdist,) = kept.glob("*.tar.gz")
+    (wheel,) = kept.glob("*.whl")
+    return sdist, wheel
+
+
+class BuildFailed(Exception):
+    pass
+
+
+def wheel_contents(wheel: Path) -> tuple[email.message.Message, set[str]]:
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        (metadata,) = [name for name in names if name.endswith(".dist-info/METADATA")]
+        return email.message_from_bytes(archive.read(metadata)), names
+
+
+def sdist_contents(sdist: Path) -> tuple[email.message.Message, set[str]]:
+    with tarfile.open(sdist) as archive:
+        names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
+        (pkg_info,) = [member for member in archive.getmembers() if member.name.count("/") == 1 and member.name.endswith("/PKG-INFO")]
+        extracted = archive.extractfile(pkg_info)
+        assert extracted is not None
+        return email.message_from_bytes(extracted.read()), names
+
+
+def metadata_problems(combination: Combination, files: dict[str, str], sdist: Path, wheel: Path) -> list[str]:
+    """Where the distributions do not say what the combination's pyproject.toml says."""
+    context = context_for(combination)
+    project = tomllib.loads(files["pyproject.toml"])["project"]
+    package = context["package_name"]
+    expected = {
+        "Name": context["project_slug"],
+        "Version": project["version"],
+        "Requires-Python": f">={combination['python_version']}",
+        "License-Expression": "LicenseRef-Proprietary" if combination["license"] == "Proprietary" else combination["license"],
+        "License-File": "LICENSE",
+    }
+    problems = []
+    wheel_metadata, wheel_names = wheel_contents(wheel)
+    sdist_metadata, sdist_names = sdist_contents(sdist)
+    for label, metadata in (("wheel", wheel_metadata), ("sdist", sdist_metadata)):
+        for field, wanted in expected.items():
+            if metadata.get_all(field) != [wanted]:
+                problems.append(f"{label} {field}: {metadata.get_all(field)}, expected [{wanted!r}]")
+        if metadata.get_payload() != files["README.md"]:
+            problems.append(f"{label}: the description is not the README")
+    if f"{package}/py.typed" not in wheel_names:
+        problems.append(f"wheel: no {package}/py.typed")
+    if not any(name.endswith(".dist-info/licenses/LICENSE") for name in wheel_names):
+        problems.append("wheel: no .dist-info/licenses/LICENSE")
+    missing = {"LICENSE", "README.md", "pyproject.toml", f"src/{package}/py.typed"} - sdist_names
+    if missing:
+        problems.append(f"sdist: missing {sorted(missing)}")
+    # File names carry the name normalised as the binary distribution format says.
+    stem = f"{re.sub(r'[-_.]+', '_', context['project_slug']).lower()}-{project['version']}"
+    problems += [f"{path.name}: not named {stem}..." for path in (sdist, wheel) if not path.name.startswith(f"{stem}.") and not path.name.startswith(f"{stem}-")]
+    return problems
