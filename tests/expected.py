@@ -42,6 +42,9 @@ FILES: dict[str, dict[str, Any]] = {
     "src/{pkg}/routes.py": SERVICE,
     "src/{pkg}/settings.py": SERVICE,
     "src/{pkg}/database.py": WITH_DATABASE,
+    "src/{pkg}/migrations/env.py": WITH_DATABASE,
+    "src/{pkg}/migrations/script.py.mako": WITH_DATABASE,
+    "src/{pkg}/migrations/versions/0001_create_items.py": WITH_DATABASE,
     "src/{pkg}/cache.py": WITH_REDIS,
     "tests/conftest.py": {},
     "tests/event_loops.py": {},
@@ -50,6 +53,7 @@ FILES: dict[str, dict[str, Any]] = {
     "tests/test_items_api.py": SERVICE,
     "tests/test_settings.py": SERVICE,
     "tests/test_database_url.py": WITH_DATABASE,
+    "tests/test_migrations.py": WITH_DATABASE,
     "tests/test_seed.py": WITH_DATABASE,
     "tests/test_visits.py": WITH_REDIS,
     # libraries
