@@ -72,6 +72,11 @@ def seeded_runs(digest: str, parallel: bool) -> list[list[str]]:
     return runs
 
 
+def has_xdist(venv: Path) -> bool:
+    """Whether the project's environment has pytest-xdist (its ``parallel_tests`` option)."""
+    return any(venv.glob("lib/python*/site-packages/xdist/"))
+
+
 def claim(directory: Path, digest: str) -> bool:
     try:
         os.close(os.open(directory / digest, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
@@ -168,14 +173,14 @@ def check_rendering(
         assert hooks.returncode == 0, report("prek run --all-files (the pre-commit hooks)", hooks)
 
     log = project / "pytest-runs.log"
-    parallel = any(venv.glob("lib/python*/site-packages/xdist/"))
+    parallel = has_xdist(venv)
     runs = seeded_runs(digest, parallel)
     strict = pyproject["tool"]["pytest"]["asyncio_mode"] == "strict"
     newcomer = drop_newcomer_module(project, strict)
     # The first run is the user's own command in a fresh process: nothing imported before
     # it and no warning filter of ours, so an import-time warning fails here as it would
     # fail a user's first `uv run pytest`. The others fork from the warm runner.
-    plain = run(["uv", "run", "--no-sync", "pytest", *runs[0]], project, env)
+    plain = pytest_in(project, *runs[0], venv=venv, env=env)
     log.write_text(f"=== uv run pytest {' '.join(runs[0])}\n{plain.stdout}{plain.stderr}")
     codes = [plain.returncode]
     codes += runners.run(venv, env, {"cwd": str(project), "package": package, "log": str(log), "runs": runs[1:]})
@@ -231,7 +236,7 @@ def check_lowest(baked: Path, workdir: Path) -> None:
     assert synced.returncode == 0, report("uv sync --resolution lowest-direct", synced)
     seed = int(venv.name[:8], 16) % 1_000_000
     runs = [["-p", "randomly", f"--randomly-seed={seed}"]]
-    if any(venv.glob("lib/python*/site-packages/xdist/")):
+    if has_xdist(venv):
         # As CI's tests gate runs it, and with coverage, as when pyproject's `-n auto` is added.
         runs += [[*runs[0], "--no-cov", "-n", "2"], [*runs[0], "-n", "2"]]
     for args in runs:
