@@ -21,15 +21,12 @@ import argparse
 import os
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-
-from matrix import DEFAULTS, OPTIONS  # noqa: E402
-from projects import TEMPLATE, render, run, sync  # noqa: E402
+from engine.matrix import DEFAULTS, OPTIONS
+from engine.projects import TEMPLATE, render, run, sync
 
 QUERIES = '''"""Benchmark: N tests, each one query through the session fixture."""
 

@@ -5,7 +5,7 @@ Prints, for the template as it is on disk:
 - the size of the matrix: combinations, distinct files across all of them, distinct
   test-relevant renderings (= generated suites the harness runs) and dependency sets;
 - the bare cookiecutter render of a combination and the harness's cost of baking and
-  checking it (tests/checks.py, what tests/test_matrix.py runs per item), on one sample,
+  checking it (engine/checks.py, what tests/test_matrix.py runs per item), on one sample,
   in one run, and their ratio;
 - the naive approach (each combination: bake, fresh virtual environment, install, run
   its suite) against the harness on a fixed sample of combinations, timed side by side.
@@ -24,7 +24,6 @@ import os
 import random
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 import tomllib
@@ -34,10 +33,10 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from pytest_cookies.plugin import Cookies  # noqa: E402
 
-from checks import CombinationChecker  # noqa: E402
-from matrix import (  # noqa: E402
+from engine.checks import CombinationChecker
+from engine.matrix import (
     Combination,
     combination_id,
     combinations,
@@ -45,9 +44,8 @@ from matrix import (  # noqa: E402
     twin,
     twins,
 )
-from projects import TEMPLATE, cache_template_work, dependency_key, render, run  # noqa: E402
-from pytest_cookies.plugin import Cookies  # noqa: E402
-from suites import Runners, check_rendering  # noqa: E402
+from engine.projects import TEMPLATE, cache_template_work, dependency_key, render, run
+from engine.suites import Runners, check_rendering
 
 SEED = 20261123
 
@@ -184,7 +182,7 @@ def main() -> None:
     # Naive against harness on a fixed sample, side by side.
     naive_sample = rng.sample(every, args.naive_sample)
     naive_seconds = [naive(root, combo) for combo in naive_sample]
-    # The harness's own suite step (tests/suites.py): a warm runner per environment,
+    # The harness's own suite step (engine/suites.py): a warm runner per environment,
     # three seeded runs, lint once per source tree; cold caches included.
     runners = Runners()
     workdir, lint_claims = root / "suites", root / "lint-claimed"

@@ -4,22 +4,19 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from matrix import combination_id, combinations  # noqa: E402
-from projects import cache_template_work  # noqa: E402
-from shards import shard, shard_of, shard_of_id  # noqa: E402
+from engine.matrix import combination_id, combinations
+from engine.projects import cache_template_work
+from engine.shards import shard, shard_of, shard_of_id
 
 # This suite starts thousands of Python processes (hooks, linters, workers) from the same
 # environments: let them cache bytecode even where the machine says not to.
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 sys.dont_write_bytecode = False
 
-# Every bake compiles the same templates; do that once per worker (see projects.py).
+# Every bake compiles the same templates; do that once per worker (see engine/projects.py).
 cache_template_work()
 
 # Bakes are thousands of small files written and removed: on a RAM disk when there is

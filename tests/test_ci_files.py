@@ -16,7 +16,6 @@ in pins/actions.toml.
 from __future__ import annotations
 
 import functools
-import itertools
 import json
 import re
 import subprocess
@@ -27,26 +26,20 @@ from typing import Any
 
 import pytest
 import yaml
-from cookiecutter.environment import StrictEnvironment
-from cookiecutter.generate import generate_context
-from cookiecutter.prompt import prompt_for_config
-from expressions import as_string, evaluate, outcomes
-from projects import TEMPLATE, render
 
-PROJECT = TEMPLATE / "{{cookiecutter.project_slug}}"
-BIN = Path(sys.executable).parent
-# The files this module checks, as template paths relative to the generated project.
-CI_FILES = sorted(
-    path.relative_to(PROJECT).as_posix()
-    for path in [
-        *(PROJECT / "docker").iterdir(),
-        # `*.yml*`: also a conditional name, `{% if ... %}name.yml{% endif %}`.
-        *(PROJECT / ".github").rglob("*.yml*"),
-        *PROJECT.glob("*compose.yaml*"),
-        PROJECT / ".dockerignore",
-    ]
-    if path.is_file()
+from engine.expressions import as_string, evaluate, outcomes
+from engine.projects import TEMPLATE, render
+from engine.renderings import (
+    Combination,
+    context_for,
+    distinct_files,
+    in_memory,
+    option_product,
+    renderings,
+    renderings_of,
 )
+
+BIN = Path(sys.executable).parent
 # The template repository's own workflows, linted with the generated ones.
 OWN_WORKFLOWS = sorted((TEMPLATE / ".github" / "workflows").glob("*.yml"))
 OWN = {"(the template repository itself)": True}
@@ -63,82 +56,6 @@ YAMLLINT_CONFIG = json.dumps(
         },
     }
 )
-
-Combination = dict[str, Any]
-
-
-def option_product() -> list[Combination]:
-    """Every combination of the options: list values are choices, booleans are flags."""
-    options = json.loads((TEMPLATE / "cookiecutter.json").read_text())
-    axes = {
-        key: value if isinstance(value, list) else [True, False]
-        for key, value in options.items()
-        if not key.startswith("_") and isinstance(value, list | bool)
-    }
-    return [dict(zip(axes, values, strict=True)) for values in itertools.product(*axes.values())]
-
-
-@functools.cache
-def renderings() -> list[tuple[Combination, dict[str, str]]]:
-    """The CI files of every combination, rendered path -> content (equal contents shared)."""
-    context = generate_context(context_file=str(TEMPLATE / "cookiecutter.json"))
-    base = prompt_for_config(context, no_input=True)
-    env = StrictEnvironment(context={"cookiecutter": base}, keep_trailing_newline=True)
-    templates = [
-        (env.from_string(name), env.from_string((PROJECT / name).read_text())) for name in CI_FILES
-    ]
-    shared: dict[str, str] = {}
-    return [
-        (
-            combination,
-            {
-                path: shared.setdefault(content, content)
-                for path, content in render_ci_files(templates, {**base, **combination}).items()
-            },
-        )
-        for combination in option_product()
-    ]
-
-
-def distinct_files() -> dict[tuple[str, str], Combination]:
-    """Each distinct (rendered path, content), with the first combination that makes it."""
-    distinct: dict[tuple[str, str], Combination] = {}
-    for combination, files in renderings():
-        for path, content in files.items():
-            distinct.setdefault((path, content), combination)
-    return distinct
-
-
-def renderings_of(wanted: str) -> list[tuple[str, Combination]]:
-    """(content, first combination making it) of every distinct rendering of one file."""
-    return [(content, combination) for (path, content), combination in distinct_files().items() if path == wanted]
-
-
-def render_ci_files(templates: list[Any], cookiecutter: Combination) -> dict[str, str]:
-    rendered = {}
-    for name, content in templates:
-        path = name.render(cookiecutter=cookiecutter)
-        if not path.endswith("/") and path.rsplit("/", 1)[-1]:
-            rendered[path] = content.render(cookiecutter=cookiecutter)
-    return rendered
-
-
-def context_for(combination: Combination) -> Combination:
-    context = generate_context(
-        context_file=str(TEMPLATE / "cookiecutter.json"), extra_context=combination
-    )
-    return dict(prompt_for_config(context, no_input=True))
-
-
-def in_memory(combination: Combination) -> dict[str, str]:
-    """The CI files of one combination, rendered the way a bake renders them."""
-    cookiecutter = context_for(combination)
-    env = StrictEnvironment(context={"cookiecutter": cookiecutter}, keep_trailing_newline=True)
-    templates = [
-        (env.from_string(name), env.from_string((PROJECT / name).read_text())) for name in CI_FILES
-    ]
-    return render_ci_files(templates, cookiecutter)
-
 
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory: pytest.TempPathFactory) -> dict[Path, tuple[str, Combination]]:

@@ -1,6 +1,6 @@
 """Every distinct library rendering builds an sdist and a wheel that say what it chose.
 
-The engine is tests/distributions.py: the build inputs of every library combination,
+The engine is engine/distributions.py: the build inputs of every library combination,
 rendered in memory; one `uv build` per distinct build, kept between runs. Here: each build
 is checked for the combination that first makes it; the digest loses no combination; and
 release.yml's tag check passes only the tag that names the version.
@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from distributions import Build, distinct_builds, distributions, library_renderings, metadata_problems
-from matrix import combination_id
-from projects import project_env, render
-from test_ci_files import context_for, in_memory
+
+from engine.distributions import Build, distinct_builds, distributions, library_renderings, metadata_problems
+from engine.matrix import combination_id
+from engine.projects import project_env, render
+from engine.renderings import context_for, in_memory
 
 
 @pytest.mark.parametrize(

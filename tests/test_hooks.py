@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 import yaml
-from projects import TEMPLATE, pytest_in, render, sync
+
+from engine.projects import TEMPLATE, pytest_in, render, sync
 
 OPTIONS = json.loads((TEMPLATE / "cookiecutter.json").read_text())
 

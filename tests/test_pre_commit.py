@@ -1,6 +1,6 @@
 """The generated pre-commit hooks: pre-commit and prek run them alike, and they bite.
 
-tests/suites.py runs every distinct rendering's hooks with the project's own prek. Here a
+engine/suites.py runs every distinct rendering's hooks with the project's own prek. Here a
 fresh library bake (its hooks are the service's, and its environment the quickest) shows
 that pre-commit (pinned in this repository's dev group) reads the same file and runs the
 same hooks, all passing; and that the hygiene hooks refuse what a half-applied template
@@ -14,7 +14,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from projects import project_env, render, run, shared_venv, sync
+
+from engine.projects import project_env, render, run, shared_venv, sync
 
 PRE_COMMIT = Path(sys.executable).parent / "pre-commit"
 CONFLICT = "<<<<<<< ours\nkept\n=======\ntheirs\n>>>>>>> theirs\n"

@@ -16,7 +16,8 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from projects import TEMPLATE, pytest_in, sync
+
+from engine.projects import TEMPLATE, pytest_in, sync
 
 pytestmark = pytest.mark.suites
 

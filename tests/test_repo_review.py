@@ -3,7 +3,7 @@
 sp-repo-review (pinned in this repository's dev group) encodes what many maintainers agree
 a well-set-up Python repository looks like. It reads the contents of a few files
 (``REVIEWED``) and only looks for the presence of others (README, LICENSE, ``.gitignore``,
-``docs/``, ``tests/``, ``src/<package>/``), which every combination has (tests/expected.py).
+``docs/``, ``tests/``, ``src/<package>/``), which every combination has (engine/expected.py).
 So the reviewed files are rendered in memory for every combination of the options, the
 way tests/test_ci_files.py renders the CI files; each distinct set is written once, beside
 placeholders for the files whose presence is all that counts, and reviewed once. A real
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import copy
 import functools
-import hashlib
 import importlib.metadata
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,44 +23,17 @@ from typing import Any
 
 import pytest
 import yaml
-from cookiecutter.environment import StrictEnvironment
-from matrix import combination_id
-from projects import render
 from repo_review.processor import process
-from test_ci_files import PROJECT, Combination, context_for, render_ci_files, renderings
 
-# Template paths (relative to the generated project) whose contents repo-review reads.
-REVIEWED = sorted(
-    path.relative_to(PROJECT).as_posix()
-    for path in [
-        PROJECT / "pyproject.toml",
-        PROJECT / ".pre-commit-config.yaml",
-        # `*.yml*`: also a conditional name, `{% if ... %}name.yml{% endif %}`.
-        *(PROJECT / ".github").rglob("*.yml*"),
-    ]
-)
-# Present in every combination (tests/expected.py); repo-review only looks for them.
+from engine.matrix import combination_id
+from engine.projects import render
+from engine.renderings import REVIEWED, Combination, reviewed_renderings
+
+# Present in every combination (engine/expected.py); repo-review only looks for them.
 PRESENT = ("README.md", "LICENSE", ".gitignore", "docs/", "tests/", "src/package/")
 SHARDS = 4
 
 
-@functools.cache
-def reviewed_renderings() -> dict[str, tuple[Combination, dict[str, str]]]:
-    """Digest of each distinct set of reviewed files -> (first combination, its files)."""
-    base = context_for({})
-    env = StrictEnvironment(context={"cookiecutter": base}, keep_trailing_newline=True)
-    templates = [
-        (env.from_string(name), env.from_string((PROJECT / name).read_text()))
-        for name in REVIEWED
-        if not name.startswith(".github/")  # rendered already, with the CI files
-    ]
-    distinct: dict[str, tuple[Combination, dict[str, str]]] = {}
-    for combination, ci_files in renderings():
-        files = render_ci_files(templates, {**base, **combination})
-        files.update({path: text for path, text in ci_files.items() if path.startswith(".github/")})
-        digest = hashlib.sha256(repr(sorted(files.items())).encode()).hexdigest()
-        distinct.setdefault(digest, (combination, files))
-    return distinct
 
 
 def write_tree(root: Path, files: dict[str, str]) -> Path:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from matrix import combination_id, combinations, twins
-from shards import shard, shard_of_id
+
+from engine.matrix import combination_id, combinations, twins
+from engine.shards import shard, shard_of_id
 
 
 def test_shards_split_every_combination_once_and_evenly() -> None:

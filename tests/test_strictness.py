@@ -22,8 +22,9 @@ from typing import Any
 from xml.etree import ElementTree
 
 import pytest
-from matrix import DEFAULTS, OPTIONS
-from projects import pytest_in, render, shared_venv, sync
+
+from engine.matrix import DEFAULTS, OPTIONS
+from engine.projects import pytest_in, render, shared_venv, sync
 
 # How long a hanging test may take to fail, all told (the project's timeout is 30 s).
 HANG_LIMIT = 120

@@ -1,9 +1,9 @@
 """The generated projects' own suites, run for real, once per test-relevant rendering.
 
-One item per runnable twin (see tests/matrix.py); twins whose renderings turn out the
+One item per runnable twin (see engine/matrix.py); twins whose renderings turn out the
 same (a library ignores database and cache, say) share one run: the first to claim the
 fingerprint runs it, the others prove they are byte-for-byte that rendering. What a run
-does is tests/suites.py's ``check_rendering``.
+does is engine/suites.py's ``check_rendering``.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from matrix import combination_id, fingerprint, twins
-from suites import Runners, check_rendering, claim
+
+from engine.matrix import combination_id, fingerprint, twins
+from engine.suites import Runners, check_rendering, claim
 
 
 def _shared_dir(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:

@@ -15,8 +15,9 @@ from typing import Any
 
 import pytest
 import yaml
-from matrix import combination_id
-from test_repo_review import reviewed_renderings
+
+from engine.matrix import combination_id
+from engine.renderings import reviewed_renderings
 
 GATES = ("lint", "tests", "coverage", "images")
 

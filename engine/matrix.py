@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from projects import TEMPLATE
+from engine.projects import TEMPLATE
 
 Combination = dict[str, Any]
 

@@ -27,8 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cookiecutter.environment import StrictEnvironment
-from projects import TEMPLATE, project_env, run
-from test_ci_files import PROJECT, Combination, context_for, option_product, render_ci_files
+
+from engine.projects import TEMPLATE, project_env, run
+from engine.renderings import PROJECT, Combination, context_for, option_product, render_ci_files
 
 DISTS = TEMPLATE / ".cache" / "dists"
 # Template paths (relative to the generated project) of every file that goes into a build.

@@ -12,7 +12,7 @@ that module for one rendering:
 - one test that combines the HTTP client, the factory{, the cache} and the live server;
 - the README's module-scoped async fixture, verbatim, used by two tests.
 
-tests/suites.py drops it into every test-relevant rendering before the seeded runs, so it
+engine/suites.py drops it into every test-relevant rendering before the seeded runs, so it
 passes as configured, with ``-n 2`` and in random order, against real PostgreSQL and Redis.
 """
 

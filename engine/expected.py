@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from matrix import OPTIONS, Combination
+from engine.matrix import OPTIONS, Combination
 
 SERVICE = {"project_kind": "service"}
 LIBRARY = {"project_kind": "library"}

@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from expected import config_problems, expected_files
-from matrix import Combination, combination_id, fingerprint, fingerprint_of, twin
+
+from engine.expected import config_problems, expected_files
+from engine.matrix import Combination, combination_id, fingerprint, fingerprint_of, twin
 
 Bake = Callable[..., Any]  # pytest-cookies' Cookies.bake
 

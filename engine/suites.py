@@ -7,7 +7,7 @@ environment per dependency set and xdist worker, reused), then runs, as a new us
   runs it, zizmor), with the project's own locked ``prek``, on a fresh ``git init`` of the
   bake before anything below writes to it: once per distinct rendering of the whole tree
   and dependency set (a hook reads any file);
-- a newcomer's test module dropped into ``tests/`` (tests/newcomer.py): every
+- a newcomer's test module dropped into ``tests/`` (engine/newcomer.py): every
   fixture conftest.py offers, used with no loop scope anywhere, and the README's example
   of a fixture shared by a module;
 - ``pytest`` three times, each with pytest-randomly on and its own seed: first exactly as
@@ -15,7 +15,7 @@ environment per dependency set and xdist worker, reused), then runs, as a new us
   process; then without coverage on two xdist workers (``-n 2``, where the project uses
   pytest-xdist, as its CI's tests gate does) and in one process, each a fresh pytest
   session forked from a runner that has already imported the project's third-party
-  libraries (tests/forked_pytest.py says what that changes: nothing the suite can see, and
+  libraries (engine/forked_pytest.py says what that changes: nothing the suite can see, and
   most of a run's cost). A suite that depends on test order or on sharing a worker fails
   here, not in a user's CI;
 - ``ruff check`` and ``ruff format --check`` for every other Python version the template
@@ -43,9 +43,10 @@ from typing import Any
 from cookiecutter.environment import StrictEnvironment
 from cookiecutter.generate import generate_context
 from cookiecutter.prompt import prompt_for_config
-from matrix import OPTIONS, Combination, twins
-from newcomer import drop_newcomer_module
-from projects import TEMPLATE, dependency_key, lowest_venv, project_env, pytest_in, run, shared_venv, sync
+
+from engine.matrix import OPTIONS, Combination, twins
+from engine.newcomer import drop_newcomer_module
+from engine.projects import TEMPLATE, dependency_key, lowest_venv, project_env, pytest_in, run, shared_venv, sync
 
 SEEDS_PER_RENDERING = 3
 FORKED_PYTEST = Path(__file__).with_name("forked_pytest.py")
@@ -117,7 +118,7 @@ def lint_key(project: Path, pyproject: dict[str, Any]) -> str:
 
 
 class Runners:
-    """One warm tests/forked_pytest.py per environment, for this worker's whole session."""
+    """One warm engine/forked_pytest.py per environment, for this worker's whole session."""
 
     def __init__(self) -> None:
         self.started: dict[Path, subprocess.Popen[str]] = {}

@@ -1,0 +1,5 @@
+"""The engine that proves the template: bake, check, render in memory, run the suites.
+
+tests/ holds the tests that use it and benchmarks/ measures it; the template itself is
+cookiecutter.json, hooks/ and ``{{cookiecutter.project_slug}}/``.
+"""
