@@ -46,9 +46,13 @@ def _count(reports: list[pytest.TestReport], key: str) -> set[str]:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
-    """Close with: every combination: N/N baked and checked; M distinct generated suites run...
+    """Close with two lines: the matrix and the suites, then what ran beyond Python 3.11::
 
-    and, when tests/test_minimum_versions.py ran, ``lowest-direct: L/L dependency sets green``.
+        every combination: N/N baked and checked; M distinct generated suites run, all passed
+        images: B built, G gate runs inside them; pythons: 3.11, 3.13, ... ran S suites; lowest-direct: L/L dependency sets green
+
+    The second line has the parts that ran (tests/test_images.py, tests/test_pythons.py,
+    tests/test_minimum_versions.py); S counts the 3.11 suites with the others'.
     """
     if hasattr(config, "workerinput"):
         return
@@ -64,11 +68,19 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
     ran = _count(passed, "suite")
     broken = _count(failed, "suite")
     verdict = "all passed" if not broken else f"{len(broken)} failed"
-    line = (
+    terminalreporter.write_line(
         f"{where}: {checked}/{total} baked and checked; "
         f"{len(ran | broken)} distinct generated suites run, {verdict}"
     )
+    parts = []
+    if _count(passed + failed, "image"):  # tests/test_images.py ran
+        built, gates = _count(passed, "image"), _count(passed, "gate-run")
+        parts.append(f"images: {len(built)} built, {len(gates)} gate runs inside them")
+    if others := _count(passed, "python-suite"):  # tests/test_pythons.py ran: "3.13 <set>"
+        pythons = sorted({"3.11"} | {value.split()[0] for value in others}, key=lambda v: tuple(map(int, v.split("."))))
+        parts.append(f"pythons: {', '.join(pythons)} ran {len(ran) + len(others)} suites")
     green, lowest = _count(passed, "lowest-direct"), _count(passed + failed, "lowest-direct")
     if lowest:  # tests/test_minimum_versions.py ran
-        line += f"; lowest-direct: {len(green)}/{len(lowest)} dependency sets green"
-    terminalreporter.write_line(line)
+        parts.append(f"lowest-direct: {len(green)}/{len(lowest)} dependency sets green")
+    if parts:
+        terminalreporter.write_line("; ".join(parts))
