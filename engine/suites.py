@@ -221,13 +221,14 @@ def dependency_sets() -> dict[str, Combination]:
 
 
 def check_lowest(baked: Path, workdir: Path) -> None:
-    """Sync the rendering at its floors (``lowest-direct``) and run its plain ``pytest``.
+    """Sync the rendering at its floors (``lowest-direct``), run its plain ``pytest``, lint it.
 
     Its own environment (``lowest_venv``), never the shared ones at the newest versions;
     a fresh ``uv run --no-sync pytest`` with pytest-randomly on, seeded from the dependency
     set: as configured, coverage floor included, then, where the project uses pytest-xdist,
     on two workers, without coverage (CI's tests gate) and with it (the pyproject invites
-    adding ``-n auto``). Raise AssertionError with what failed.
+    adding ``-n auto``); then the project's pre-commit hooks with the lint group at its
+    floors. Raise AssertionError with what failed.
     """
     venv = lowest_venv(baked)
     project = workdir / venv.name
@@ -243,3 +244,8 @@ def check_lowest(baked: Path, workdir: Path) -> None:
     for args in runs:
         tested = pytest_in(project, *args, venv=venv)
         assert tested.returncode == 0, report(f"pytest {' '.join(args)}", tested)
+    # The lint group has floors too: the hooks (ruff, mypy, zizmor, hygiene) at the oldest
+    # versions allowed, as Gate 1 runs them.
+    env = project_env(UV_PROJECT_ENVIRONMENT=str(venv), MYPY_CACHE_DIR=str(venv / ".mypy_cache"))
+    hooks = run_hooks(project, venv, env)
+    assert hooks.returncode == 0, report("prek run --all-files at the floors", hooks)
