@@ -19,10 +19,10 @@ ANSWERS = {{ cookiecutter | tojson }}
 # cruft create/update call cookiecutter's generate_files without ``_cookiecutter``:
 # then only the free-text rules apply (cruft replays answers that were checked at creation).
 OPTIONS = {{ (_cookiecutter if _cookiecutter is defined else {}) | tojson }}
+RULES = ANSWERS["_rules"]
 
 LOWER = "abcdefghijklmnopqrstuvwxyz"
 DIGITS = "0123456789"
-ONE_LINE_TEXT = ("project_name", "description", "author_name", "author_email")
 
 
 def made_of(text, allowed):
@@ -74,29 +74,26 @@ def is_percent(text):
     return number and float(text) <= 100
 
 
-def free_text_problems(answers):
+# What each rule in cookiecutter.json's ``_rules`` means; the rules' fields and reasons
+# live there, read by this hook and by the validators in copier.yml alike.
+CHECKS = {
+    "one_line": lambda text: not has_control_characters(text),
+    "not_blank": lambda text: bool(text.strip()),
+    "slug": is_slug,
+    "package": is_package,
+    "not_keyword": lambda text: not is_package(text) or not is_keyword(text),
+    "email": is_email,
+    "github_owner": is_github_owner,
+    "percent": is_percent,
+}
+
+
+def free_text_problems(answers, rules):
     """Yield (variable, reason) for each free-text answer that is not allowed."""
-    for name in ONE_LINE_TEXT:
-        if has_control_characters(str(answers[name])):
-            yield name, "use one line of text, without tabs or other control characters"
-    if not str(answers["project_name"]).strip():
-        yield "project_name", "it must not be empty"
-    if not is_slug(str(answers["project_slug"])):
-        yield "project_slug", "use lowercase letters, digits, '-' and '_', starting with a letter or digit"
-    package = str(answers["package_name"])
-    if not is_package(package):
-        yield "package_name", "use a lowercase Python identifier: letters, digits and '_', not starting with a digit"
-    elif is_keyword(package):
-        yield "package_name", "it is a Python keyword"
-    if not is_email(str(answers["author_email"])):
-        yield "author_email", "use an address like name@example.com"
-    if not is_github_owner(str(answers["github_owner"])):
-        yield "github_owner", (
-            "use letters, digits and single inner '-', at most 39 characters"
-            " (a GitHub user or organisation name)"
-        )
-    if not is_percent(str(answers["coverage_fail_under"])):
-        yield "coverage_fail_under", "use a number from 0 to 100"
+    for check, rule in rules.items():
+        for name in rule["fields"]:
+            if not CHECKS[check](str(answers[name])):
+                yield name, rule["reason"]
 
 
 def option_problems(answers, options):
@@ -112,7 +109,7 @@ def option_problems(answers, options):
 
 
 def main():
-    for name, reason in (*free_text_problems(ANSWERS), *option_problems(ANSWERS, OPTIONS)):
+    for name, reason in (*free_text_problems(ANSWERS, RULES), *option_problems(ANSWERS, OPTIONS)):
         print(f"error: {name} {ANSWERS[name]!r} is not allowed: {reason}", file=sys.stderr)
         sys.exit(1)
 

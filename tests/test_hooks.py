@@ -124,7 +124,7 @@ def _run_hook(answers: dict[str, Any], options: dict[str, Any], tmp_path: Path) 
 
 DEFAULT_ANSWERS = {
     name: value[0] if isinstance(value, list) else value for name, value in OPTIONS.items() if not name.startswith("_")
-} | {"project_slug": "async-service", "package_name": "async_service"}
+} | {"project_slug": "async-service", "package_name": "async_service", "_rules": OPTIONS["_rules"]}
 
 
 @pytest.mark.parametrize(
@@ -270,3 +270,66 @@ def test_hostile_service_runs_its_own_suite(hostile_project: Path) -> None:
     assert synced.returncode == 0, synced.stderr
     tested = pytest_in(hostile_project)
     assert tested.returncode == 0, tested.stdout[-3000:] + tested.stderr[-2000:]
+
+
+# copier asks the same questions (copier.yml, generated from cookiecutter.json); its
+# validators apply the same ``_rules`` with the same reasons. Choices are refused by copier's
+# own choice check; flags are cast to true or false (copier asks a yes/no question).
+FREE_TEXT_REJECTED = [case for case in REJECTED if case[0] in FREE_TEXT_RULES]
+
+
+def _hook_line(answers: dict[str, Any]) -> str:
+    """The hook's one line for these answers, rendered as cookiecutter does and run in-process."""
+    import contextlib
+    import io
+
+    from cookiecutter.environment import StrictEnvironment
+
+    source = (TEMPLATE / "hooks" / "pre_gen_project.py").read_text()
+    script = StrictEnvironment().from_string(source).render(cookiecutter=answers, _cookiecutter=OPTIONS)
+    namespace: dict[str, Any] = {"__name__": "pre_gen_project"}
+    exec(compile(script, "pre_gen_project.py", "exec"), namespace)
+    stderr = io.StringIO()
+    with contextlib.redirect_stderr(stderr), contextlib.suppress(SystemExit):
+        namespace["main"]()
+    return stderr.getvalue().strip()
+
+
+def _copier_line(answers: dict[str, Any], variable: str) -> str:
+    from engine.copier_proof import copier_env, copier_questions
+
+    validator = copier_questions()[variable]["validator"]
+    return copier_env().from_string(validator).render(**answers).strip()
+
+
+@pytest.mark.parametrize("case", [*FREE_TEXT_REJECTED, *((v, x, {}) for v, x in ACCEPTED)], ids=_case_id)
+def test_copier_validator_gives_the_hooks_line(case: tuple[str, Any, dict[str, str]]) -> None:
+    variable, value, extra = case
+    answers = {**DEFAULT_ANSWERS, **extra, variable: value}
+    hook = _hook_line(answers)
+    assert _copier_line(answers, variable) == hook.removeprefix("error: ")
+    assert hook.startswith(f"error: {variable} ") == (case in FREE_TEXT_REJECTED)
+
+
+@pytest.fixture(scope="module")
+def copier_questions_only(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """copier.yml alone: enough for copier to ask and validate, before any file is written."""
+    template = tmp_path_factory.mktemp("copier-template")
+    (template / "copier.yml").write_text((TEMPLATE / "copier.yml").read_text())
+    return template
+
+
+@pytest.mark.parametrize("case", [case for case in REJECTED if not isinstance(OPTIONS[case[0]], bool)], ids=_case_id)
+def test_copier_refuses_what_the_hook_refuses(
+    copier_questions_only: Path, tmp_path: Path, case: tuple[str, Any, dict[str, str]]
+) -> None:
+    from copier import run_copy
+
+    variable, value, extra = case
+    with pytest.raises(ValueError, match=f"'{variable}'") as refused:
+        run_copy(str(copier_questions_only), tmp_path / "out", data={**extra, variable: value}, defaults=True, quiet=True)
+    if variable in FREE_TEXT_RULES:
+        assert str(refused.value).endswith(_hook_line({**DEFAULT_ANSWERS, **extra, variable: value}).removeprefix("error: "))
+    else:
+        assert f"{value!r} is not in {OPTIONS[variable]!r}" in str(refused.value)
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())

@@ -1,0 +1,163 @@
+"""copier.yml, generated from cookiecutter.json: one tree, questions asked by either tool.
+
+The questions, defaults, help texts and choices come from cookiecutter.json; the
+validators from its ``_rules`` (the same rules and reasons the pre-generation hook reads)
+and from its choices. copier never runs ``hooks/``, so what the hooks do is said here in
+copier's own terms: validators for the pre-generation hook, a templated ``_exclude`` for
+the empty migrations folders the post-generation hook removes. No ``_tasks``, no Jinja
+extensions: nothing needs ``--trust``.
+
+Template files read ``cookiecutter.<name>``; under copier a computed question named
+``cookiecutter`` (``when: false``, never stored) holds the answers under those names.
+
+``uv run python -m engine.copier_yaml`` writes copier.yml; tests/test_copier.py fails
+when the file differs from what this module makes.
+"""
+
+from __future__ import annotations
+
+import json
+import keyword
+from typing import Any
+
+from engine.projects import TEMPLATE
+
+COPIER_YML = TEMPLATE / "copier.yml"
+CONFIG: dict[str, Any] = json.loads((TEMPLATE / "cookiecutter.json").read_text("utf-8"))
+PROMPTS: dict[str, Any] = CONFIG["__prompts__"]
+ANSWERS_FILE = ".copier-answers.yml"
+
+# Questions a library is never asked: their answers shape services only.
+SERVICE_ONLY = ("database", "cache")
+# cookiecutter.json's defaults that are Jinja with cookiecutter's own extensions, in copier's
+# terms (python-slugify's slugify, approximated: ASCII letters and digits, '-' between words).
+DEFAULTS = {
+    "project_slug": (
+        "{{ project_name | lower | regex_replace('[^a-z0-9]+', '-')"
+        " | regex_replace('^-+|-+$', '') }}"
+    ),
+}
+# Private variables the template files read, in copier's terms.
+PRIVATE = {
+    "__year": "'%Y' | strftime",
+    "__answers": "_copier_conf.answers_file | string",
+}
+# The post-generation hook removes the migrations folders when nothing was rendered into
+# them: copier does not create them in the first place.
+EXCLUDE = (
+    '{% if not (project_kind == "service" and database != "none") %}'
+    "src/*/migrations{% endif %}"
+)
+
+# The ``_rules`` checks as the regular expressions copier's ``regex_search`` filter
+# (jinja2-ansible-filters, built into copier) applies: each must match for the answer to
+# pass, except ``one_line``'s, which must not. tests/test_copier.py proves they agree with
+# the hook's Python on every answer the hook refuses or accepts in tests/test_hooks.py.
+KEYWORDS = "|".join(word for word in keyword.kwlist if word.islower())
+PASSES = {
+    "one_line": r"\A[^\x00-\x1f\x7f]*\Z",
+    "not_blank": r"\S",
+    "slug": r"\A[a-z0-9][a-z0-9_-]*\Z",
+    "package": r"\A[a-z_][a-z0-9_]*\Z",
+    "not_keyword": rf"\A(?!(?:{KEYWORDS})\Z)",
+    "email": r"\A[^@\s]+@[^@\s]+\.[^@\s.]+\Z",
+    "github_owner": r"\A(?!.*--)[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?\Z",
+    "percent": r"\A0*(?:[0-9]{1,2}(?:\.[0-9]+)?|100(?:\.0+)?)\Z",
+}
+
+
+def _quoted(text: str) -> str:
+    """A YAML double-quoted scalar (JSON strings are YAML)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _jinja_string(text: str) -> str:
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def refusal(name: str, condition: str, reason: str) -> str:
+    """Jinja for one rule: the hook's line, without its 'error: ' prefix."""
+    return f"{{% if {condition} %}}{name} {{{{ '%r' | format({name}) }}}} is not allowed: {reason}"
+
+
+def validator(name: str, value: Any) -> str | None:
+    """The Jinja that renders the first problem with an answer, or nothing."""
+    branches = []
+    for check, rule in CONFIG["_rules"].items():
+        if name in rule["fields"]:
+            search = f"({name} | regex_search({_jinja_string(PASSES[check])})) is none"
+            if check == "not_keyword":
+                search = f"({name} | regex_search({_jinja_string(PASSES['package'])})) and {search}"
+            branches.append((search, rule["reason"]))
+    if isinstance(value, list):
+        offered = ", ".join(map(str, value))
+        branches.append((f"{name} not in {json.dumps(value)}", f"choose one of {offered}"))
+    if not branches:
+        return None
+    parts = [refusal(name, condition, reason) for condition, reason in branches]
+    return "".join(parts[:1] + [part.replace("{% if", "{% elif", 1) for part in parts[1:]]) + "{% endif %}"
+
+
+def question(name: str, value: Any) -> list[str]:
+    prompt = PROMPTS.get(name, name)
+    lines = [f"{name}:"]
+    if isinstance(value, bool):
+        lines.append("  type: bool")
+    else:
+        lines.append("  type: str")
+    help_text = prompt["__prompt__"] if isinstance(prompt, dict) else prompt
+    lines.append(f"  help: {_quoted(help_text)}")
+    if isinstance(value, list):
+        lines.append("  choices:")
+        for choice in value:
+            label = prompt.get(choice, choice) if isinstance(prompt, dict) else choice
+            lines.append(f"    {_quoted(label)}: {_quoted(choice)}")
+        value = value[0]
+    if isinstance(value, bool):
+        lines.append(f"  default: {json.dumps(value)}")
+    else:
+        default = DEFAULTS.get(name, value.replace("cookiecutter.", ""))
+        lines.append(f"  default: {_quoted(default)}")
+    if name in SERVICE_ONLY:
+        lines.append("  when: \"{{ project_kind == 'service' }}\"")
+    if (check := validator(name, CONFIG[name])) is not None:
+        lines.append(f"  validator: {_quoted(check)}")
+    return lines
+
+
+def namespace(names: list[str]) -> list[str]:
+    """The computed ``cookiecutter`` question: every answer under the name the files read."""
+    pairs = [f"'{name}': {name}" for name in names]
+    pairs += [f"'{name}': {expression}" for name, expression in PRIVATE.items()]
+    return [
+        "# What the template files read as cookiecutter.<name>; computed, never asked or stored.",
+        "cookiecutter:",
+        "  type: json",
+        "  when: false",
+        "  default: >-",
+        "    {{ {" + ", ".join(pairs) + "} | tojson }}",
+    ]
+
+
+def render() -> str:
+    names = [name for name in CONFIG if not name.startswith("_")]
+    lines = [
+        "# Generated from cookiecutter.json by `uv run python -m engine.copier_yaml`: edit",
+        "# cookiecutter.json (or engine/copier_yaml.py) and regenerate; tests/test_copier.py",
+        "# fails when this file is stale.",
+        '_min_copier_version: "9.19"',
+        '_subdirectory: "{% raw %}{{cookiecutter.project_slug}}{% endraw %}"',
+        '_templates_suffix: ""',
+        f"_answers_file: {ANSWERS_FILE}",
+        "_exclude:",
+        f"  - {_quoted(EXCLUDE)}",
+        "",
+    ]
+    for name in names:
+        lines += [*question(name, CONFIG[name]), ""]
+    lines += namespace(names)
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    COPIER_YML.write_text(render(), "utf-8")
