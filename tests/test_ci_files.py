@@ -454,3 +454,42 @@ def test_gates_and_image_builds_install_only_what_uv_lock_says() -> None:
             if path.endswith("Dockerfile") and len(syncs) != content.count("export UV_LOCKED=1"):
                 problems.append(f"{combination}: {path} runs `uv sync` without UV_LOCKED once uv.lock exists")
     assert not problems, "\n".join(problems[:20])
+
+
+PIPX_STUB = """#!/bin/sh
+echo "$*" >> "$STUB_LOG"
+case "$3" in
+  check) exit 1 ;;  # the template has moved on
+  update) echo "refreshed" >> README.md ;;
+esac
+"""
+
+
+@pytest.mark.parametrize("answers_file", [".cruft.json", ".copier-answers.yml"])
+def test_refresh_job_runs_the_tool_the_project_was_made_with(tmp_path: Path, answers_file: str) -> None:
+    """The check and apply steps' scripts, run for real with a stub pipx: cruft's
+    project is checked then updated by cruft, copier's is updated by copier alone."""
+    from engine.copier_yaml import ANSWERS_FILE
+    from engine.template_repo import commit_all, sh
+
+    content, _ = renderings_of(REFRESH)[0]
+    steps = {step.get("id", step.get("name")): step for step in parsed(content)["jobs"]["refresh"]["steps"]}
+    assert ANSWERS_FILE in steps["check"]["run"], f"{REFRESH} looks for another copier answers file"
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / answers_file).write_text("{}\n")
+    (project / "README.md").write_text("# project\n")
+    commit_all(project, "Made")
+    stub = tmp_path / "bin" / "pipx"
+    stub.parent.mkdir()
+    stub.write_text(PIPX_STUB)
+    stub.chmod(0o755)
+    output, log = tmp_path / "github_output", tmp_path / "pipx.log"
+    env = {"PATH": f"{stub.parent}:/usr/bin:/bin", "GITHUB_OUTPUT": str(output), "STUB_LOG": str(log)}
+    for step in (steps["check"], steps["Apply the template's changes"]):
+        sh("env", *(f"{k}={v}" for k, v in env.items()), "bash", "-e", "-c", step["run"], cwd=project)
+    assert output.read_text() == "outdated=true\n"
+    if answers_file == ".cruft.json":
+        assert log.read_text().splitlines() == ["run cruft check", "run cruft update --skip-apply-ask --allow-untracked-files"]
+    else:
+        assert log.read_text().splitlines() == ["run copier update --defaults --conflict inline"]

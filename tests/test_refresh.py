@@ -131,3 +131,60 @@ def test_update_outside_git_leaves_rej_files_that_fail_the_project(
     hygiene = hygiene_test(project)
     assert hygiene.returncode == 1, f"a .rej file passes:\n{hygiene.stdout}"
     assert "pyproject.toml.rej" in hygiene.stdout
+
+
+# The same refresh with copier: `copier update` regenerates the project at the template
+# version it was made from, and merges the template's changes since then three ways.
+COPIER = str(Path(sys.executable).parent / "copier")
+
+
+@pytest.fixture(scope="module")
+def made_by_copier(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(template repository, project made from it by copier at its first commit, committed)."""
+    root = tmp_path_factory.mktemp("copier-refresh")
+    template = copy_template(root / "template")
+    project = root / "made" / "async-service"
+    sh(COPIER, "copy", "--defaults", "--quiet", str(template), str(project), cwd=root)
+    assert (project / ".copier-answers.yml").is_file()
+    assert not (project / ".cruft.json").exists()
+    commit_all(project, "Made from the template")
+    change_template(template, OLD_TIMEOUT, NEW_TIMEOUT)
+    return template, project
+
+
+def test_copier_update_applies_a_template_change_and_the_suite_still_passes(
+    made_by_copier: tuple[Path, Path], tmp_path: Path
+) -> None:
+    project = copy_project(made_by_copier, tmp_path)
+    sh(COPIER, "update", "--defaults", "--quiet", cwd=project)
+    pyproject = (project / "pyproject.toml").read_text()
+    assert NEW_TIMEOUT in pyproject and OLD_TIMEOUT not in pyproject
+    status = sh("git", "status", "--porcelain", cwd=project).stdout.splitlines()
+    assert sorted(line[3:] for line in status) == [".copier-answers.yml", "pyproject.toml"]
+    commit_all(project, "Refresh from the template")
+
+    synced = sync(project)
+    assert synced.returncode == 0, synced.stderr
+    suite = pytest_in(project)
+    assert suite.returncode == 0, (
+        f"the refreshed project's suite fails:\n{suite.stdout}{suite.stderr}"
+    )
+
+
+def test_copier_update_that_conflicts_with_a_local_edit_fails_the_project_loudly(
+    made_by_copier: tuple[Path, Path], tmp_path: Path
+) -> None:
+    project = copy_project(made_by_copier, tmp_path)
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace(OLD_TIMEOUT, LOCAL_TIMEOUT))
+    commit_all(project, "Our own timeout")
+    assert hygiene_test(project).returncode == 0  # clean before the refresh
+
+    sh(COPIER, "update", "--defaults", "--quiet", "--conflict", "inline", cwd=project, check=False)
+    text = pyproject.read_text()
+    assert "<<<<<<<" in text and ">>>>>>>" in text, f"no conflict markers:\n{text}"
+    hygiene = hygiene_test(project)
+    assert hygiene.returncode == 1, f"a half-applied refresh passes:\n{hygiene.stdout}"
+    assert "pyproject.toml" in hygiene.stdout
+    with pytest.raises(tomllib.TOMLDecodeError):
+        tomllib.loads(text)
