@@ -25,7 +25,7 @@ from cookiecutter.environment import StrictEnvironment
 from jinja2 import nodes
 
 from engine.copier_yaml import ANSWERS_FILE, COPIER_YML
-from engine.matrix import Combination, combinations, combination_id
+from engine.matrix import Combination, combination_id, combinations
 from engine.projects import TEMPLATE
 from engine.renderings import context_for
 

@@ -110,8 +110,8 @@ def question(name: str, value: Any) -> list[str]:
     if isinstance(value, list):
         lines.append("  choices:")
         for choice in value:
-            label = prompt.get(choice, choice) if isinstance(prompt, dict) else choice
-            lines.append(f"    {_quoted(label)}: {_quoted(choice)}")
+            label = str(prompt.get(choice, choice)) if isinstance(prompt, dict) else str(choice)
+            lines.append(f"    {_quoted(label)}: {_quoted(str(choice))}")
         value = value[0]
     if isinstance(value, bool):
         lines.append(f"  default: {json.dumps(value)}")
