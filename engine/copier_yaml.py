@@ -83,7 +83,8 @@ def refusal(name: str, condition: str, reason: str) -> str:
 def validator(name: str, value: Any) -> str | None:
     """The Jinja that renders the first problem with an answer, or nothing."""
     branches = []
-    for check, rule in CONFIG["_rules"].items():
+    for rule in CONFIG["_rules"]:
+        check = rule["check"]
         if name in rule["fields"]:
             search = f"({name} | regex_search({_jinja_string(PASSES[check])})) is none"
             if check == "not_keyword":

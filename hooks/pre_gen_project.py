@@ -90,9 +90,9 @@ CHECKS = {
 
 def free_text_problems(answers, rules):
     """Yield (variable, reason) for each free-text answer that is not allowed."""
-    for check, rule in rules.items():
+    for rule in rules:  # a list: Jinja's tojson sorts a mapping's keys, not a list
         for name in rule["fields"]:
-            if not CHECKS[check](str(answers[name])):
+            if not CHECKS[rule["check"]](str(answers[name])):
                 yield name, rule["reason"]
 
 
