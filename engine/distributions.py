@@ -90,8 +90,13 @@ def distinct_builds() -> dict[str, Build]:
 
 
 def distributions(build: Build) -> tuple[Path, Path]:
-    """The (sdist, wheel) of the build, made with `uv build` once per digest and kept."""
-    kept = DISTS / build.digest
+    """The (sdist, wheel) of the build, made with `uv build` once per digest and kept.
+
+    Kept under the digest of every input file, the README's text included: a build made
+    from last run's README would carry that README as its description.
+    """
+    every_input = hashlib.sha256(repr(sorted(build.files.items())).encode()).hexdigest()[:16]
+    kept = DISTS / f"{build.digest}-{every_input}"
     if not kept.is_dir():
         DISTS.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix=".building-", dir=DISTS) as scratch:
