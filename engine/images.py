@@ -132,6 +132,13 @@ def remove_storage(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)
 
 
+def remove_stale_storages(older_than: float = 12 * 3600) -> None:
+    """Storage roots of runs that ended without removing theirs (killed): half a day old."""
+    for path in Path("/var/tmp").glob("template-images-*"):
+        if time.time() - path.stat().st_mtime > older_than:
+            remove_storage(path)
+
+
 # --- What the Dockerfiles name ---------------------------------------------------------
 
 def base_images(dockerfile: str) -> list[str]:

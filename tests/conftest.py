@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.images import STORAGE_VARIABLE, remove_storage
+from engine.images import STORAGE_VARIABLE, remove_stale_storages, remove_storage
 from engine.matrix import combination_id, combinations
 from engine.projects import cache_template_work
 from engine.shards import shard, shard_of, shard_of_id
@@ -33,6 +33,7 @@ def pytest_configure(config: pytest.Config) -> None:
     named here, before xdist starts its workers, so that they all share it."""
     if not hasattr(config, "workerinput") and STORAGE_VARIABLE not in os.environ:
         os.environ[STORAGE_VARIABLE] = f"/var/tmp/template-images-{uuid.uuid4().hex[:12]}"
+        remove_stale_storages()
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
