@@ -29,8 +29,9 @@ import pytest
 from engine import images
 from engine.projects import render
 
-# `suites` too: they run the generated suites, so the fast static subset leaves them out.
-pytestmark = [pytest.mark.images, pytest.mark.suites]
+# `suites` and `debian_roots` too: they run the generated suites on the Debian roots, so the
+# fast static subset and a run without root or mmdebstrap leave them out.
+pytestmark = [pytest.mark.images, pytest.mark.suites, pytest.mark.debian_roots]
 
 CASES = images.distinct_dockerfiles()
 RUNNERS = [case for case in CASES if case[0] == "docker/test-runner.Dockerfile"]
