@@ -6,7 +6,8 @@
 The parts are the ones the run's budget is planned by: the bakes of every combination,
 the generated suites per Python, the image builds, the gate runs inside the images, the
 lowest-direct runs, and the static checks. A part's time is the sum of its tests' own
-durations (set-up, call and tear-down, on whichever xdist worker ran them), so the shares
+durations (set-up, call and tear-down, on whichever xdist worker ran them; a test that does
+several parts splits its time with ``share:<part>`` properties), so the shares
 add up to the workers' busy time, not to the wall time, which is printed beside them.
 ``.ci/run`` writes the report of every CI run and prints this table after it.
 """
@@ -50,7 +51,14 @@ def shares(report: Path) -> str:
     tests: dict[str, int] = defaultdict(int)
     for case in suite.iter("testcase"):
         part = part_of(case.get("classname", ""), case.get("name", ""))
-        seconds[part] += float(case.get("time", 0))
+        spent = float(case.get("time", 0))
+        # A test may split its own time: a property "share:<part>" gives that part's seconds.
+        for prop in case.iter("property"):
+            if (name := prop.get("name", "")).startswith("share:"):
+                split = min(float(prop.get("value", 0)), spent)
+                seconds[name.removeprefix("share:")] += split
+                spent -= split
+        seconds[part] += spent
         tests[part] += 1
     busy = sum(seconds.values())
     width = max(map(len, seconds), default=10)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 import sys
+import uuid
+from pathlib import Path
 
 import pytest
 
+from engine.images import STORAGE_VARIABLE, remove_stale_storages, remove_storage
 from engine.matrix import combination_id, combinations
 from engine.projects import cache_template_work
 from engine.shards import shard, shard_of, shard_of_id
@@ -23,6 +26,20 @@ cache_template_work()
 # one (pytest's own knob for where its temporary directories go).
 if os.access("/dev/shm", os.W_OK):
     os.environ.setdefault("PYTEST_DEBUG_TEMPROOT", "/dev/shm")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """One buildah storage for the run's images (tests/test_images.py), on disk, not in RAM:
+    named here, before xdist starts its workers, so that they all share it."""
+    if not hasattr(config, "workerinput") and STORAGE_VARIABLE not in os.environ:
+        os.environ[STORAGE_VARIABLE] = f"/var/tmp/template-images-{uuid.uuid4().hex[:12]}"
+        remove_stale_storages()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Remove everything the run built, once every worker is done."""
+    if not hasattr(session.config, "workerinput") and STORAGE_VARIABLE in os.environ:
+        remove_storage(Path(os.environ[STORAGE_VARIABLE]))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -19,7 +19,19 @@ FROM node:${NODE_MAJOR}-bookworm-slim AS node
 FROM python:${PYTHON_VERSION}-slim-bookworm
 
 COPY --from=uv /uv /uvx /usr/local/bin/
+
+# git: the pre-commit hooks of Gate 1 list the repository's files with it (and
+# actions/checkout makes a real clone only where git is installed).
 {%- if cookiecutter.test_runner_node %}
+# libatomic1: Node.js (25 and later) links against it, and the slim Python image lacks it.
+{%- endif %}
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install --yes --no-install-recommends git{% if cookiecutter.test_runner_node %} libatomic1{% endif %} \
+    && rm -rf /var/lib/apt/lists/*
+{%- if cookiecutter.test_runner_node %}
+
+# Node.js and npm where the node image has them; both must answer before the build goes on.
 COPY --from=node /usr/local/bin/node /usr/local/bin/node
 COPY --from=node /usr/local/lib/node_modules /usr/local/lib/node_modules
 RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm \
@@ -37,13 +49,6 @@ ENV UV_PROJECT_ENVIRONMENT=/opt/venv \
     PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1
-
-# git: the pre-commit hooks of Gate 1 list the repository's files with it (and
-# actions/checkout makes a real clone only where git is installed).
-# hadolint ignore=DL3008
-RUN apt-get update \
-    && apt-get install --yes --no-install-recommends git \
-    && rm -rf /var/lib/apt/lists/*
 
 # UID 1001 is the runner user on GitHub-hosted runners: the checkout stays writable.
 RUN useradd --create-home --uid 1001 --user-group tester \
