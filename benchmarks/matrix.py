@@ -33,7 +33,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from pytest_cookies.plugin import Cookies  # noqa: E402
+from pytest_cookies.plugin import Cookies
 
 from engine.checks import CombinationChecker
 from engine.matrix import (

@@ -2,7 +2,8 @@
 
 uv cannot download interpreters on our machines; Debian packages every offered Python but
 3.12 (bookworm 3.11, trixie 3.13, sid 3.14 and 3.15). Each Debian suite becomes one root
-filesystem, made by mmdebstrap with apt (the images' Dockerfiles run apt-get), the suite's
+filesystem, made by mmdebstrap's minbase (Debian's required packages, ``passwd`` for
+``useradd`` among them, and apt, which the images' Dockerfiles run), the suite's
 ``python3.X`` packages, ``ca-certificates``, ``netbase`` and ``tzdata`` (what the official
 slim Python images carry besides Python), and this machine's CA bundle, without which
 nothing inside reaches the package index through this network's proxy.
@@ -48,7 +49,7 @@ def _recipe(suite: str) -> tuple[str, list[str]]:
     packages = [*PACKAGES, *(f"python{python}" for python in suite_pythons(suite))]
     year, week, _ = datetime.date.today().isocalendar()
     arguments = [
-        "--variant=apt",
+        "--variant=minbase",  # Debian's required packages and apt, as the official images
         "--quiet",
         f"--include={','.join(packages)}",
         # sid's Release file can be past its Valid-Until date on a snapshot mirror.
@@ -156,3 +157,8 @@ def run_in_root(
         ["unshare", "--mount", "--propagation", "private", "--fork", "/bin/sh", "-c", script],
         capture_output=True, text=True, timeout=timeout, check=False,
     )
+
+
+if __name__ == "__main__":  # .ci/run makes the roots in the background while the suite starts
+    for each in sorted(set(PYTHONS.values())):
+        tree(each)

