@@ -31,7 +31,7 @@ FREE_TEXT_RULES = (
 )
 VALIDATED = (
     *FREE_TEXT_RULES,
-    *(name for name, value in OPTIONS.items() if isinstance(value, list | bool)),
+    *(name for name, value in OPTIONS.items() if not name.startswith("_") and isinstance(value, list | bool)),
 )
 
 # (variable, value, extra answers the case needs to reach the check)
