@@ -83,12 +83,15 @@ def test_update_applies_a_template_change_and_the_suite_still_passes(
     commit_all(project, "Refresh from the template")
     sh(CRUFT, "check", cwd=project)
 
+    assert_suite_passes(project)
+
+
+def assert_suite_passes(project: Path) -> None:
+    """The refreshed project syncs and its own suite passes, as the user runs it."""
     synced = sync(project)
     assert synced.returncode == 0, synced.stderr
     suite = pytest_in(project)
-    assert suite.returncode == 0, (
-        f"the refreshed project's suite fails:\n{suite.stdout}{suite.stderr}"
-    )
+    assert suite.returncode == 0, f"the refreshed project's suite fails:\n{suite.stdout}{suite.stderr}"
 
 
 def test_update_that_conflicts_with_a_local_edit_fails_the_project_loudly(
@@ -163,12 +166,7 @@ def test_copier_update_applies_a_template_change_and_the_suite_still_passes(
     assert sorted(line[3:] for line in status) == [".copier-answers.yml", "pyproject.toml"]
     commit_all(project, "Refresh from the template")
 
-    synced = sync(project)
-    assert synced.returncode == 0, synced.stderr
-    suite = pytest_in(project)
-    assert suite.returncode == 0, (
-        f"the refreshed project's suite fails:\n{suite.stdout}{suite.stderr}"
-    )
+    assert_suite_passes(project)
 
 
 def test_copier_update_that_conflicts_with_a_local_edit_fails_the_project_loudly(
