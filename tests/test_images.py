@@ -35,13 +35,6 @@ pytestmark = [pytest.mark.images, pytest.mark.suites, pytest.mark.debian_roots]
 
 CASES = images.distinct_dockerfiles()
 RUNNERS = [case for case in CASES if case[0] == "docker/test-runner.Dockerfile"]
-# The gates run in one test-runner image per Python, the one with the most in it (Node.js
-# on, where offered): the renderings of a Python differ only in the Node.js layers, which
-# no gate uses, and every image still builds and answers for its Python and Node.js.
-GATED = {
-    case[2]["python_version"]: case[1]
-    for case in sorted(RUNNERS, key=lambda case: case[2]["test_runner_node"])
-}
 APPS = [case for case in CASES if case[0] == "docker/app.Dockerfile"]
 SERVICES = ("DATABASE_URL", "REDIS_URL")
 
@@ -104,8 +97,6 @@ def test_test_runner_image(case: Case, tmp_path: Path, request: pytest.FixtureRe
                 f"{tool} --version: {answer.returncode} {answer.stdout}{answer.stderr}"
                 f" (test_runner_node is {combination['test_runner_node']})"
             )
-        if GATED[combination["python_version"]] != case[1]:
-            return  # its Python's gates run in the image with Node.js (GATED)
         services = {key: os.environ[key] for key in SERVICES if key in os.environ}
         jobs = images.container_jobs((project / ".github/workflows/ci.yml").read_text(), services)
         assert [job.name for job in jobs] == ["Gate 1: lint and types", "Gate 2: tests", "Gate 3: coverage floor"]
