@@ -37,6 +37,7 @@ from pathlib import Path
 from engine.debian_roots import PYTHONS, run_in_root
 from engine.matrix import OPTIONS, RUNNING_PYTHON
 from engine.projects import TEMPLATE
+from engine.suites import report
 
 WORK = TEMPLATE / ".cache" / "pythons"
 TIMEOUT = 900
@@ -92,11 +93,6 @@ class Steps:
 
     def __str__(self) -> str:
         return ", ".join(f"{name} {wall:.1f}s wall/{cpu:.1f}s CPU" for name, (wall, cpu) in self.seconds.items())
-
-
-def report(what: str, completed: object) -> str:
-    code, out, err = (getattr(completed, name) for name in ("returncode", "stdout", "stderr"))
-    return f"{what} exited {code}\n{out[-6000:]}\n{err[-3000:]}"
 
 
 def check_python(baked: Path, python: str, key: str) -> Steps:
