@@ -77,21 +77,29 @@ def copier_questions() -> dict[str, Any]:
 def copier_context(combination: Combination) -> dict[str, Any]:
     """What copier's templates see as ``cookiecutter`` for these answers (``--defaults``).
 
-    Defaults are rendered in question order, as copier does; a question whose ``when``
-    renders false keeps its default, whatever was answered. Literal defaults and ``when``
-    values are read once; only the templated ones are rendered per combination.
+    Defaults are rendered in question order, as copier does. An answer given (``--data``)
+    is used whether or not the question is asked: ``when`` decides only the asking, as it
+    does in copier. Literal defaults are read once; only the templated ones are rendered
+    per combination.
     """
     answers: dict[str, Any] = {"_copier_conf": {"answers_file": ANSWERS_FILE}}
     for name, spec in copier_questions().items():
+        if name in combination:
+            answers[name] = combination[name]
+            continue
         default = spec.get("default")
         if isinstance(default, str) and "{" in default:
             default = _compiled(default).render(**answers)
         if spec.get("type") == "json":
             default = json.loads(default)
-        when = spec.get("when", True)
-        asked = _compiled(when).render(**answers).strip() == "True" if isinstance(when, str) else when
-        answers[name] = combination[name] if asked and name in combination else default
+        answers[name] = default
     return dict(answers["cookiecutter"])
+
+
+def asked(name: str, answers: dict[str, Any]) -> bool:
+    """Whether copier asks this question after these answers (its ``when``)."""
+    when = copier_questions()[name].get("when", True)
+    return _compiled(when).render(**answers).strip() == "True" if isinstance(when, str) else bool(when)
 
 
 @functools.cache

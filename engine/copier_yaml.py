@@ -1,8 +1,9 @@
 """copier.yml, generated from cookiecutter.json: one tree, questions asked by either tool.
 
 The questions, defaults, help texts and choices come from cookiecutter.json; the
-validators from its ``_rules`` (the same rules and reasons the pre-generation hook reads)
-and from its choices. copier never runs ``hooks/``, so what the hooks do is said here in
+validators from its ``_rules`` (the same rules and reasons the pre-generation hook reads),
+its choices and its flags, so that every answer the hook refuses gets the hook's line
+from copier too, typed at the prompt or given with ``--data``. copier never runs ``hooks/``, so what the hooks do is said here in
 copier's own terms: validators for the pre-generation hook, a templated ``_exclude`` for
 the empty migrations folders the post-generation hook removes. No ``_tasks``, no Jinja
 extensions: nothing needs ``--trust``.
@@ -18,7 +19,11 @@ from __future__ import annotations
 
 import json
 import keyword
+import re
 from typing import Any
+
+from cookiecutter.prompt import YesNoPrompt
+from slugify import slugify
 
 from engine.projects import TEMPLATE
 
@@ -29,14 +34,43 @@ ANSWERS_FILE = ".copier-answers.yml"
 
 # Questions a library is never asked: their answers shape services only.
 SERVICE_ONLY = ("database", "cache")
+# The letters copier's default slug transliterates as cookiecutter's ``slugify``
+# (python-slugify) does: the Latin, IPA, Greek and Cyrillic blocks. Letters of other scripts
+# are dropped, where cookiecutter transliterates them; the README says so.
+TRANSLITERATED = ((0x00C0, 0x02B0), (0x0370, 0x0530), (0x1E00, 0x1F00))
+NEVER_MATCHES = r"(?!x)x"
+
+
+def transliterations() -> dict[str, str]:
+    """What each letter becomes in a slug (python-slugify's own answer), letters by result.
+
+    A letter that becomes punctuation is left out: it ends as a '-' between words either
+    way. A letter that becomes nothing is kept: it joins its neighbours.
+    """
+    groups: dict[str, str] = {}
+    for first, end in TRANSLITERATED:
+        for letter in map(chr, range(first, end)):
+            result = slugify(letter, regex_pattern=NEVER_MATCHES)
+            if letter.isalpha() and (result == "" or re.search("[a-z0-9]", result)):
+                groups[result] = groups.get(result, "") + letter
+    return dict(sorted(groups.items()))
+
+
+def slug_default() -> str:
+    """cookiecutter.json's ``project_name | slugify``, in Jinja copier runs (no extensions)."""
+    steps = [f"| regex_replace('[{letters}]', '{result}')" for result, letters in transliterations().items()]
+    steps += [
+        "| lower",
+        "| regex_replace('(?<=[0-9]),(?=[0-9])', '')",
+        "| regex_replace('[^a-z0-9]+', '-')",
+        "| regex_replace('^-+|-+$', '') }}",
+    ]
+    return "\n".join(["{{ project_name", *steps])
+
+
 # cookiecutter.json's defaults that are Jinja with cookiecutter's own extensions, in copier's
-# terms (python-slugify's slugify, approximated: ASCII letters and digits, '-' between words).
-DEFAULTS = {
-    "project_slug": (
-        "{{ project_name | lower | regex_replace('[^a-z0-9]+', '-')"
-        " | regex_replace('^-+|-+$', '') }}"
-    ),
-}
+# terms.
+DEFAULTS = {"project_slug": slug_default()}
 # Private variables the template files read, in copier's terms.
 PRIVATE = {
     "__year": "'%Y' | strftime",
@@ -80,8 +114,27 @@ def refusal(name: str, condition: str, reason: str) -> str:
     return f"{{% if {condition} %}}{name} {{{{ '%r' | format({name}) }}}} is not allowed: {reason}"
 
 
+def flag_check(name: str) -> str:
+    """True when a flag's answer, as given with ``--data``, is not one cookiecutter accepts.
+
+    copier casts any answer to a flag (``maybe`` is true) before its validator sees it;
+    the answer as given is in ``_copier_conf.data``. cookiecutter takes True, False and the
+    spellings its yes/no prompt knows, and refuses the rest, as this check does.
+    """
+    given = f"_copier_conf.data.{name}"
+    spellings = json.dumps([*YesNoPrompt.yes_choices, *YesNoPrompt.no_choices])
+    return (
+        f'"{name}" in _copier_conf.data and {given} is not boolean'
+        f" and not ({given} is string and ({given} | trim | lower) in {spellings})"
+    )
+
+
 def validator(name: str, value: Any) -> str | None:
     """The Jinja that renders the first problem with an answer, or nothing."""
+    if isinstance(value, bool):
+        given = f"_copier_conf.data.{name}"
+        line = f"{name} {{{{ '%r' | format({given}) }}}} is not allowed: answer true or false"
+        return f"{{% if {flag_check(name)} %}}{line}{{% endif %}}"
     branches = []
     for rule in CONFIG["_rules"]:
         check = rule["check"]
@@ -109,16 +162,24 @@ def question(name: str, value: Any) -> list[str]:
     help_text = prompt["__prompt__"] if isinstance(prompt, dict) else prompt
     lines.append(f"  help: {_quoted(help_text)}")
     if isinstance(value, list):
-        lines.append("  choices:")
+        # The list the prompt offers; an answer given with --data meets no list, so that
+        # the validator, not copier's own choice check, says what is offered.
+        lines.append("  choices: |-")
+        lines.append(f'    {{% if "{name}" in _copier_conf.data %}}{{}}{{% else %}}')
         for choice in value:
             label = str(prompt.get(choice, choice)) if isinstance(prompt, dict) else str(choice)
             lines.append(f"    {_quoted(label)}: {_quoted(str(choice))}")
+        lines.append("    {% endif %}")
         value = value[0]
     if isinstance(value, bool):
         lines.append(f"  default: {json.dumps(value)}")
     else:
         default = DEFAULTS.get(name, value.replace("cookiecutter.", ""))
-        lines.append(f"  default: {_quoted(default)}")
+        if "\n" in default:
+            lines.append("  default: >-")
+            lines += [f"    {line}" for line in default.splitlines()]
+        else:
+            lines.append(f"  default: {_quoted(default)}")
     if name in SERVICE_ONLY:
         lines.append("  when: \"{{ project_kind == 'service' }}\"")
     if (check := validator(name, CONFIG[name])) is not None:

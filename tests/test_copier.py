@@ -3,24 +3,32 @@
 copier.yml is generated from cookiecutter.json (engine/copier_yaml.py); the proof that
 copier's rendering of each file equals cookiecutter's for every combination is in
 engine/copier_proof.py; a few real ``copier copy`` runs from a git copy of the template,
-compared with cookiecutter's bakes, prove that proof's shortcut faithful.
+compared with cookiecutter's bakes, prove that proof's shortcut faithful. A session at
+copier's prompt, driven as a person types, and the default slug, letter by letter against
+cookiecutter's ``slugify``, show the questions behave as cookiecutter's do.
 """
 
 from __future__ import annotations
 
+import io
 import json
+import os
+import sys
 from pathlib import Path
 from typing import Any
 
+import pexpect
 import pytest
 import yaml
 from copier import run_copy
 
 from engine import copier_proof
-from engine.copier_yaml import ANSWERS_FILE, COPIER_YML, render
+from engine.copier_yaml import ANSWERS_FILE, COPIER_YML, PROMPTS, TRANSLITERATED, render
 from engine.matrix import CONFIG, DEFAULTS, combination_id
 from engine.projects import render as bake
 from engine.template_repo import copy_template
+
+RULES = {rule["check"]: rule["reason"] for rule in CONFIG["_rules"]}
 
 
 def test_copier_yml_is_generated_from_cookiecutter_json() -> None:
@@ -39,10 +47,11 @@ def test_copier_asks_every_cookiecutter_question_with_its_default() -> None:
 
 
 def test_a_library_is_never_asked_about_services() -> None:
-    questions = copier_proof.copier_questions()
-    library = copier_proof.copier_context({"project_kind": "library", "database": "postgres", "cache": "redis"})
-    assert (library["database"], library["cache"]) == (DEFAULTS["database"], DEFAULTS["cache"])
-    assert all("when" in questions[name] for name in ("database", "cache"))
+    asked = {
+        kind: [name for name in CONFIG if not name.startswith("_") and copier_proof.asked(name, {"project_kind": kind})]
+        for kind in CONFIG["project_kind"]
+    }
+    assert [name for name in asked["service"] if name not in asked["library"]] == ["database", "cache"]
 
 
 def test_copier_renders_every_file_of_every_combination_as_cookiecutter_does() -> None:
@@ -79,6 +88,7 @@ REAL_COPIES: list[dict[str, Any]] = [
         "container_registry": "docker.io",
         "license": "BSD-3-Clause",
         "python_version": "3.13",
+        "project_name": "Café Crème",
     },
     {"database": "postgres", "license": "Apache-2.0", "project_name": "Billing API 2"},
 ]
@@ -105,3 +115,143 @@ def test_copier_copy_writes_the_bytes_cookiecutter_bakes(
     asked = {name: value for name, value in answers.items() if name not in ("database", "cache")}
     assert asked.items() <= recorded.items(), json.dumps(recorded, indent=1)
     assert recorded["_src_path"] == str(template_repo)
+
+
+# At copier's prompt, as a person answers it: a bad answer is asked again with the hook's
+# line; a choice is a list with cookiecutter.json's labels; a library is not asked about
+# a database or a cache; the project made is the one cookiecutter bakes for those answers.
+COPIER = str(Path(sys.executable).parent / "copier")
+CLEAR_LINE, DOWN, ENTER = "\x15", "\x1b[B", "\r"
+
+
+def _label(name: str, choice: str) -> str:
+    prompt = PROMPTS[name]
+    return str(prompt.get(choice, choice)) if isinstance(prompt, dict) else choice
+
+
+def _question(name: str) -> str:
+    prompt = PROMPTS[name]
+    return str(prompt["__prompt__"]) if isinstance(prompt, dict) else str(prompt)
+
+
+def test_copier_prompt_asks_again_with_the_hooks_line_and_skips_service_questions(
+    template_repo: Path, tmp_path: Path
+) -> None:
+    answers = {"project_name": "Billing API", "project_slug": "billing-api", "project_kind": "library"}
+    made = tmp_path / "copier" / "billing-api"
+    child = pexpect.spawn(
+        COPIER,
+        ["copy", "--vcs-ref=HEAD", str(template_repo), str(made)],
+        cwd=str(tmp_path),
+        env={**os.environ, "PROMPT_TOOLKIT_NO_CPR": "1"},  # a terminal that answers no cursor queries
+        dimensions=(50, 400),
+        encoding="utf-8",
+        timeout=30,
+    )
+    transcript = io.StringIO()
+    child.logfile_read = transcript
+    try:
+        child.expect_exact(_question("project_name"))
+        child.send(CLEAR_LINE + answers["project_name"] + ENTER)
+        child.expect_exact(_question("project_slug"))
+        child.expect_exact(answers["project_slug"])  # the default, from the name
+        child.send(CLEAR_LINE + "Billing API" + ENTER)
+        refusal = "project_slug 'Billing API' is not allowed: " + RULES["slug"]
+        child.expect_exact(refusal)
+        child.send(CLEAR_LINE + answers["project_slug"] + ENTER)
+        for name in list(CONFIG)[2 : list(CONFIG).index("project_kind")]:
+            child.expect_exact(_question(name))
+            child.send(ENTER)
+        child.expect_exact(_question("project_kind"))
+        for choice in CONFIG["project_kind"]:
+            child.expect_exact(_label("project_kind", choice))
+        child.send(DOWN + ENTER)  # the second choice: library
+        later = [name for name in CONFIG if not name.startswith("_")]
+        for name in later[later.index("project_kind") + 1 :]:
+            if name in ("database", "cache"):
+                continue
+            child.expect_exact(_question(name))
+            child.send(ENTER)
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    screen = transcript.getvalue()
+    assert child.exitstatus == 0, screen[-3000:]
+    assert _question("database") not in screen and _question("cache") not in screen
+    assert "Traceback" not in screen
+    copier_files = _tree(made)
+    recorded = yaml.safe_load(copier_files.pop(ANSWERS_FILE) or b"")
+    assert answers.items() <= recorded.items() and "database" not in recorded
+    baked = bake(tmp_path / "cookiecutter", template_repo, **answers)
+    assert copier_files == _tree(baked)
+
+
+def test_copier_prompt_lists_every_choice_with_its_label(template_repo: Path) -> None:
+    """The list copier shows for each choice question, and none when the answer is given."""
+    from copier._main import Worker
+    from copier._user_data import AnswersMap, Question
+
+    with Worker(src_path=str(template_repo), dst_path=Path("unused"), vcs_ref="HEAD") as worker:
+        for data, listed in (({}, True), ({name: value[0] for name, value in CONFIG.items() if isinstance(value, list)}, False)):
+            worker.data = data
+            for name, value in CONFIG.items():
+                if name.startswith("_") or not isinstance(value, list):
+                    continue
+                question = Question(
+                    answers=AnswersMap(init=data),
+                    context=worker._render_context(),
+                    jinja_env=worker.jinja_env,
+                    settings=worker.settings,
+                    var_name=name,
+                    **worker.template.questions_data[name],
+                )
+                shown = [(choice.title, choice.value) for choice in question.get_questionary_structure().get("choices", [])]
+                expected = [(_label(name, choice), choice) for choice in value] if listed else []
+                assert shown == expected, name
+
+
+# copier's default slug is cookiecutter.json's ``project_name | slugify`` without Jinja
+# extensions: the same slug for names in Latin, Greek and Cyrillic letters, digits and
+# punctuation. Letters of other scripts are dropped (cookiecutter transliterates them).
+NAMES = [
+    "Async Service",
+    "Café Crème",
+    "Straße Köln 2",
+    "Øresund Æble",
+    "Łódź–Kraków",
+    "naïve coöperation",
+    "İstanbul Şehir",
+    "Tiếng Việt",
+    "Привет, мир: подъезд",
+    "Ελληνικά Ψ",
+    "Quote's \"API\" (v2)",
+    "under_score  two--dashes",
+    "--x--",
+    "Version 1,000, 2",
+    "Rocket 🚀 ß",
+]
+
+
+def _slugs(names: list[str]) -> tuple[list[str], list[str]]:
+    """(cookiecutter's slug, copier's default slug) of each name."""
+    from cookiecutter.environment import StrictEnvironment
+
+    cookiecutter = StrictEnvironment(context={}).from_string(CONFIG["project_slug"])
+    copier = copier_proof.copier_env().from_string(copier_proof.copier_questions()["project_slug"]["default"])
+    return (
+        [cookiecutter.render(cookiecutter={"project_name": name}) for name in names],
+        [copier.render(project_name=name) for name in names],
+    )
+
+
+def test_copier_default_slug_is_cookiecutters_for_real_names() -> None:
+    cookiecutter, copier = _slugs(NAMES)
+    assert copier == cookiecutter
+
+
+def test_copier_default_slug_is_cookiecutters_for_every_transliterated_letter() -> None:
+    letters = [chr(code) for first, end in TRANSLITERATED for code in range(first, end) if chr(code).isalpha()]
+    names = [f"Ab{letter}c {letter}{letter.lower()}" for letter in letters]
+    cookiecutter, copier = _slugs(names)
+    different = [f"{name!r}: {want!r} != {got!r}" for name, want, got in zip(names, cookiecutter, copier) if want != got]
+    assert not different, "\n".join(different[:20])

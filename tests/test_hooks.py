@@ -273,8 +273,8 @@ def test_hostile_service_runs_its_own_suite(hostile_project: Path) -> None:
 
 
 # copier asks the same questions (copier.yml, generated from cookiecutter.json); its
-# validators apply the same ``_rules`` with the same reasons. Choices are refused by copier's
-# own choice check; flags are cast to true or false (copier asks a yes/no question).
+# validators apply the same ``_rules``, choices and flags with the same lines, whether the
+# answer is typed at the prompt or given with ``--data``.
 FREE_TEXT_REJECTED = [case for case in REJECTED if case[0] in FREE_TEXT_RULES]
 
 
@@ -296,19 +296,36 @@ def _hook_line(answers: dict[str, Any]) -> str:
 
 
 def _copier_line(answers: dict[str, Any], variable: str) -> str:
+    """The validator's line, with the answer given as ``--data`` gives it (flags uncast)."""
     from engine.copier_proof import copier_env, copier_questions
 
     validator = copier_questions()[variable]["validator"]
-    return copier_env().from_string(validator).render(**answers).strip()
+    context = {**answers, "_copier_conf": {"data": {variable: answers[variable]}}}
+    if isinstance(OPTIONS[variable], bool):
+        context[variable] = bool(answers[variable])  # copier casts before validating
+    return copier_env().from_string(validator).render(**context).strip()
 
 
-@pytest.mark.parametrize("case", [*FREE_TEXT_REJECTED, *((v, x, {}) for v, x in ACCEPTED)], ids=_case_id)
+ACCEPTED_FLAGS = [(name, value) for name in OPTIONS if isinstance(OPTIONS[name], bool) for value in (True, False)]
+
+
+@pytest.mark.parametrize("case", [*REJECTED, *((v, x, {}) for v, x in [*ACCEPTED, *ACCEPTED_FLAGS])], ids=_case_id)
 def test_copier_validator_gives_the_hooks_line(case: tuple[str, Any, dict[str, str]]) -> None:
     variable, value, extra = case
     answers = {**DEFAULT_ANSWERS, **extra, variable: value}
     hook = _hook_line(answers)
     assert _copier_line(answers, variable) == hook.removeprefix("error: ")
-    assert hook.startswith(f"error: {variable} ") == (case in FREE_TEXT_REJECTED)
+    assert hook.startswith(f"error: {variable} ") == (case in REJECTED)
+
+
+# The spellings of yes and no that cookiecutter's command line turns into a flag's answer.
+@pytest.mark.parametrize("spelling", [" Yes", "TRUE", "on", "1", "n", "Off", "0", "false"])
+def test_copier_takes_the_flag_spellings_cookiecutter_takes(spelling: str) -> None:
+    from cookiecutter.prompt import YesNoPrompt
+
+    answers = {**DEFAULT_ANSWERS, "parallel_tests": spelling}
+    assert _copier_line(answers, "parallel_tests") == ""
+    YesNoPrompt().process_response(spelling)  # raises InvalidResponse for a spelling it refuses
 
 
 @pytest.fixture(scope="module")
@@ -319,7 +336,7 @@ def copier_questions_only(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return template
 
 
-@pytest.mark.parametrize("case", [case for case in REJECTED if not isinstance(OPTIONS[case[0]], bool)], ids=_case_id)
+@pytest.mark.parametrize("case", REJECTED, ids=_case_id)
 def test_copier_refuses_what_the_hook_refuses(
     copier_questions_only: Path, tmp_path: Path, case: tuple[str, Any, dict[str, str]]
 ) -> None:
@@ -328,8 +345,6 @@ def test_copier_refuses_what_the_hook_refuses(
     variable, value, extra = case
     with pytest.raises(ValueError, match=f"'{variable}'") as refused:
         run_copy(str(copier_questions_only), tmp_path / "out", data={**extra, variable: value}, defaults=True, quiet=True)
-    if variable in FREE_TEXT_RULES:
-        assert str(refused.value).endswith(_hook_line({**DEFAULT_ANSWERS, **extra, variable: value}).removeprefix("error: "))
-    else:
-        assert f"{value!r} is not in {OPTIONS[variable]!r}" in str(refused.value)
+    hook = _hook_line({**DEFAULT_ANSWERS, **extra, variable: value})
+    assert str(refused.value) == f"Validation error for question '{variable}': " + hook.removeprefix("error: ")
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
