@@ -76,6 +76,23 @@ PRIVATE = {
     "__year": "'%Y' | strftime",
     "__answers": "_copier_conf.answers_file | string",
 }
+# What a refresh never touches: the template pyproject.toml's ``[tool.cruft] skip`` (the
+# application code). copier leaves it out of ``copier update`` (an ``_exclude`` for that
+# operation only), so, as with cruft, a refresh neither changes it nor brings back a file
+# the team deleted; ``_skip_if_exists`` would bring such a file back.
+CRUFT_SKIP = re.compile(r"^\[tool\.cruft\]\nskip = (\[.*\])$", re.MULTILINE)
+
+
+def refresh_skips() -> list[str]:
+    template_pyproject = TEMPLATE / "{{cookiecutter.project_slug}}" / "pyproject.toml"
+    found = CRUFT_SKIP.search(template_pyproject.read_text("utf-8"))
+    assert found, f"{template_pyproject} has no one-line [tool.cruft] skip"
+    return [
+        '{% if _copier_operation == "update" %}' + path.replace("cookiecutter.", "") + "{% endif %}"
+        for path in json.loads(found.group(1))
+    ]
+
+
 # The post-generation hook removes the migrations folders when nothing was rendered into
 # them: copier does not create them in the first place.
 EXCLUDE = (
@@ -204,15 +221,16 @@ def namespace(names: list[str]) -> list[str]:
 def render() -> str:
     names = [name for name in CONFIG if not name.startswith("_")]
     lines = [
-        "# Generated from cookiecutter.json by `uv run python -m engine.copier_yaml`: edit",
-        "# cookiecutter.json (or engine/copier_yaml.py) and regenerate; tests/test_copier.py",
-        "# fails when this file is stale.",
+        "# Generated from cookiecutter.json (and the template pyproject's [tool.cruft] skip) by",
+        "# `uv run python -m engine.copier_yaml`: edit those (or engine/copier_yaml.py) and",
+        "# regenerate; tests/test_copier.py fails when this file is stale.",
         '_min_copier_version: "9.19"',
         '_subdirectory: "{% raw %}{{cookiecutter.project_slug}}{% endraw %}"',
         '_templates_suffix: ""',
         f"_answers_file: {ANSWERS_FILE}",
         "_exclude:",
         f"  - {_quoted(EXCLUDE)}",
+        *(f"  - {_quoted(path)}" for path in refresh_skips()),
         "",
     ]
     for name in names:

@@ -26,12 +26,23 @@ PYPROJECT = "{{cookiecutter.project_slug}}/pyproject.toml"
 OLD_TIMEOUT = 'timeout = "30"\n'
 NEW_TIMEOUT = 'timeout = "45"\n'  # the template's change
 LOCAL_TIMEOUT = 'timeout = "60"\n'  # the project's own edit of the same line
-def change_template(template: Path, old: str, new: str) -> None:
-    pyproject = template / PYPROJECT
-    text = pyproject.read_text()
-    assert text.count(old) == 1, f"{PYPROJECT} no longer has exactly one {old!r}"
-    pyproject.write_text(text.replace(old, new))
-    commit_all(template, f"Template change: {new.strip()}")
+# Application code, the team's own from the first commit: a refresh leaves it alone
+# (``[tool.cruft] skip``, copier's ``_skip_if_exists``) even when the template changes it.
+APP_CODE = "{{cookiecutter.project_slug}}/src/{{cookiecutter.package_name}}/__init__.py"
+APP_DOCSTRING = '"""The top-level package: its version and nothing else, so importing it stays cheap."""'
+
+
+def _replace_once(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert text.count(old) == 1, f"{path} no longer has exactly one {old!r}"
+    path.write_text(text.replace(old, new))
+
+
+def change_template(template: Path) -> None:
+    """One template commit: the pytest timeout, and the application code's docstring."""
+    _replace_once(template / PYPROJECT, OLD_TIMEOUT, NEW_TIMEOUT)
+    _replace_once(template / APP_CODE, APP_DOCSTRING, '"""Changed by the template."""')
+    commit_all(template, f"Template change: {NEW_TIMEOUT.strip()}, and the app code")
 
 
 @pytest.fixture(scope="module")
@@ -47,8 +58,17 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     assert not (project / ".git").exists(), "generation must not make a git repository"
     commit_all(project, "Made from the template")
     sh(CRUFT, "check", cwd=project)  # up to date when made
-    change_template(template, OLD_TIMEOUT, NEW_TIMEOUT)
+    change_template(template)
     return template, project
+
+
+DELETED = "src/async_service/py.typed"
+
+
+def delete_app_file(project: Path) -> None:
+    """The team's own change to the application code: a file of it deleted."""
+    (project / DELETED).unlink()
+    commit_all(project, "We ship no type information")
 
 
 def copy_project(made: tuple[Path, Path], tmp_path: Path) -> Path:
@@ -72,6 +92,7 @@ def test_update_applies_a_template_change_and_the_suite_still_passes(
     made: tuple[Path, Path], tmp_path: Path
 ) -> None:
     project = copy_project(made, tmp_path)
+    delete_app_file(project)
     outdated = sh(CRUFT, "check", cwd=project, check=False)
     assert outdated.returncode != 0, f"cruft check missed the template's change:\n{outdated.stdout}"
 
@@ -80,6 +101,9 @@ def test_update_applies_a_template_change_and_the_suite_still_passes(
     assert NEW_TIMEOUT in pyproject and OLD_TIMEOUT not in pyproject
     status = sh("git", "status", "--porcelain", cwd=project).stdout.splitlines()
     assert sorted(line[3:] for line in status) == [".cruft.json", "pyproject.toml"]
+    assert APP_DOCSTRING in (project / "src" / "async_service" / "__init__.py").read_text()  # never refreshed
+    assert not (project / DELETED).exists(), "the refresh brought back a file the team deleted"
+    assert not (project / DELETED).exists(), "the refresh brought back a file the team deleted"
     commit_all(project, "Refresh from the template")
     sh(CRUFT, "check", cwd=project)
 
@@ -151,7 +175,7 @@ def made_by_copier(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path
     assert (project / ".copier-answers.yml").is_file()
     assert not (project / ".cruft.json").exists()
     commit_all(project, "Made from the template")
-    change_template(template, OLD_TIMEOUT, NEW_TIMEOUT)
+    change_template(template)
     return template, project
 
 
@@ -159,11 +183,15 @@ def test_copier_update_applies_a_template_change_and_the_suite_still_passes(
     made_by_copier: tuple[Path, Path], tmp_path: Path
 ) -> None:
     project = copy_project(made_by_copier, tmp_path)
+    delete_app_file(project)
     sh(COPIER, "update", "--defaults", "--quiet", cwd=project)
     pyproject = (project / "pyproject.toml").read_text()
     assert NEW_TIMEOUT in pyproject and OLD_TIMEOUT not in pyproject
     status = sh("git", "status", "--porcelain", cwd=project).stdout.splitlines()
     assert sorted(line[3:] for line in status) == [".copier-answers.yml", "pyproject.toml"]
+    assert APP_DOCSTRING in (project / "src" / "async_service" / "__init__.py").read_text()  # never refreshed
+    assert not (project / DELETED).exists(), "the refresh brought back a file the team deleted"
+    assert not (project / DELETED).exists(), "the refresh brought back a file the team deleted"
     commit_all(project, "Refresh from the template")
 
     assert_suite_passes(project)
