@@ -183,7 +183,7 @@ def main() -> None:
     naive_sample = rng.sample(every, args.naive_sample)
     naive_seconds = [naive(root, combo) for combo in naive_sample]
     # The harness's own suite step (engine/suites.py): a warm runner per environment,
-    # three seeded runs, lint once per source tree; cold caches included.
+    # its seeded runs, lint once per source tree; cold caches included.
     runners = Runners()
     workdir, lint_claims = root / "suites", root / "lint-claimed"
     lint_claims.mkdir()

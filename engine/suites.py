@@ -10,10 +10,11 @@ environment per dependency set and xdist worker, reused), then runs, as a new us
 - a newcomer's test module dropped into ``tests/`` (engine/newcomer.py): every
   fixture conftest.py offers, used with no loop scope anywhere, and the README's example
   of a fixture shared by a module;
-- ``pytest`` three times, each with pytest-randomly on and its own seed: first exactly as
+- ``pytest`` twice, each with pytest-randomly on and its own seed: first exactly as
   configured, coverage floor included, as the user's own ``uv run pytest`` in a fresh
-  process; then without coverage on two xdist workers (``-n 2``, where the project uses
-  pytest-xdist, as its CI's tests gate does) and in one process, each a fresh pytest
+  process (one process: an order dependence between tests shows most directly there);
+  then without coverage on two xdist workers (``-n 2``, where the project uses
+  pytest-xdist, as its CI's tests gate does; in one process otherwise), a fresh pytest
   session forked from a runner that has already imported the project's third-party
   libraries (engine/forked_pytest.py says what that changes: nothing the suite can see, and
   most of a run's cost). A suite that depends on test order or on sharing a worker fails
@@ -48,18 +49,18 @@ from engine.matrix import OPTIONS, Combination, twins
 from engine.newcomer import drop_newcomer_module
 from engine.projects import TEMPLATE, dependency_key, lowest_venv, project_env, pytest_in, run, shared_venv, sync
 
-SEEDS_PER_RENDERING = 3
+SEEDS_PER_RENDERING = 2
 FORKED_PYTEST = Path(__file__).with_name("forked_pytest.py")
 LINT_TABLES = ("ruff", "mypy")
 
 
 def seeded_runs(digest: str, parallel: bool) -> list[list[str]]:
-    """The pytest runs for one rendering: several random-order seeds, xdist as configured.
+    """The pytest runs for one rendering: random-order seeds, xdist as configured.
 
-    The first run is the project's own configuration; the second runs on two xdist
-    workers when the project uses xdist; the last in one process, where an order
-    dependence between tests shows most directly. Seeds differ from rendering to
-    rendering, reproducibly.
+    The first run is the project's own configuration, in one process, where an order
+    dependence between tests shows most directly; the second runs without coverage, on two
+    xdist workers when the project uses xdist (as its CI's tests gate does), in one process
+    otherwise. Seeds differ from rendering to rendering, reproducibly.
     """
     first = int(digest[:8], 16) % 1_000_000
     runs = []
