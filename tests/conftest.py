@@ -43,7 +43,9 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """With TEMPLATE_SHARD set, keep this shard's items only (the template's GitHub workflow)."""
+    """The tests that need the Debian roots after the matrix; with TEMPLATE_SHARD set, keep
+    this shard's items only (the template's GitHub workflow)."""
+    roots_after_the_matrix(items)
     selected = shard()
     if selected is None:
         return
@@ -51,6 +53,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     keep = [item for item in items if shard_of(item, count) == index]
     config.hook.pytest_deselected(items=[item for item in items if shard_of(item, count) != index])
     items[:] = keep
+
+
+def roots_after_the_matrix(items: list[pytest.Item]) -> None:
+    """Move the tests marked ``debian_roots`` to just after the last ``full_matrix`` one.
+
+    ``.ci/run`` makes the roots in the background while the suite starts; a test that needs
+    one waits for it, and its worker idles. Collected in file order they come early; after
+    the matrix's bakes, the roots are made by the time a worker reaches them.
+    """
+    roots = [item for item in items if item.get_closest_marker("debian_roots")]
+    rest = [item for item in items if not item.get_closest_marker("debian_roots")]
+    matrix = [index for index, item in enumerate(rest) if item.get_closest_marker("full_matrix")]
+    after = matrix[-1] + 1 if matrix else 0
+    items[:] = [*rest[:after], *roots, *rest[after:]]
 
 
 def _count(reports: list[pytest.TestReport], key: str) -> set[str]:
