@@ -10,8 +10,6 @@ that module for one rendering:
   joins with no edit here), each *using* the value on its own loop: a request through an
   HTTP client, a query through an engine or session, a ping to Redis, a call to a factory;
 - one test that combines the HTTP client, the factory{, the cache} and the live server;
-- with Redis, a request that reaches it through the client: with ``cache`` named, and
-  without, where it must fail with the line that says to name it;
 - the README's module-scoped async fixture, verbatim, used by two tests.
 
 engine/suites.py drops it into every test-relevant rendering before the seeded runs, so it
@@ -93,19 +91,6 @@ COMBINED = '''
     assert await name_of_item(client, item.id) == "newcomer"
 {extra}'''
 
-# A service with Redis: a request that reaches Redis through the client works once the test
-# names ``cache``, and tells the newcomer to name it otherwise.
-REDIS_THROUGH_THE_CLIENT = '''
-
-{mark}async def test_newcomer_reaches_redis_through_the_client(client: Any, cache: Any) -> None:
-    assert (await client.post("/visits")).json() == {{"visits": 1}}
-
-
-{mark}async def test_newcomer_without_cache_is_told_to_name_it(client: Any) -> None:
-    with pytest.raises(LookupError, match="add the `cache` fixture"):
-        await client.post("/visits")
-'''
-
 MODULE_FIXTURE_TESTS = '''
 
 {mark}async def test_newcomer_module_fixture_first(live_client: Any) -> None:
@@ -155,8 +140,6 @@ def newcomer_module(project: Path, strict: bool) -> str:
         extra = "".join(f"    await use({name})\n" for name in params[2:])
         typed = ", ".join(f"{name}: Any" for name in params)
         parts.append(COMBINED.format(mark=mark, params=typed, extra=extra))
-    if {"client", "cache"} <= set(fixtures):
-        parts.append(REDIS_THROUGH_THE_CLIENT.format(mark=mark))
     parts.append("\n\n" + readme_fixture_example(project))
     parts.append(MODULE_FIXTURE_TESTS.format(mark=mark))
     return "".join(parts)
