@@ -3,10 +3,11 @@
 The questions, defaults, help texts and choices come from cookiecutter.json; the
 validators from its ``_rules`` (the same rules and reasons the pre-generation hook reads),
 its choices and its flags, so that every answer the hook refuses gets the hook's line
-from copier too, typed at the prompt or given with ``--data``. copier never runs ``hooks/``, so what the hooks do is said here in
-copier's own terms: validators for the pre-generation hook, a templated ``_exclude`` for
-the empty migrations folders the post-generation hook removes. No ``_tasks``, no Jinja
-extensions: nothing needs ``--trust``.
+from copier too, typed at the prompt or given with ``--data``. copier never runs
+``hooks/``, so what the hooks do is said here in copier's own terms: validators for the
+pre-generation hook, a templated ``_exclude`` for the empty migrations folders the
+post-generation hook removes. No ``_tasks``, no Jinja extensions: nothing needs
+``--trust``.
 
 Template files read ``cookiecutter.<name>``; under copier a computed question named
 ``cookiecutter`` (``when: false``, never stored) holds the answers under those names.

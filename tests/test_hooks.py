@@ -275,7 +275,6 @@ def test_hostile_service_runs_its_own_suite(hostile_project: Path) -> None:
 # copier asks the same questions (copier.yml, generated from cookiecutter.json); its
 # validators apply the same ``_rules``, choices and flags with the same lines, whether the
 # answer is typed at the prompt or given with ``--data``.
-FREE_TEXT_REJECTED = [case for case in REJECTED if case[0] in FREE_TEXT_RULES]
 
 
 def _hook_line(answers: dict[str, Any]) -> str:
