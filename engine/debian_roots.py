@@ -201,5 +201,6 @@ def run_in_root(
 
 
 if __name__ == "__main__":  # .ci/run makes the roots in the background while the suite starts
-    for each in [*sorted(set(PYTHONS.values())), NEWCOMER]:
+    made: list[str | Recipe] = [*sorted(set(PYTHONS.values())), NEWCOMER]
+    for each in made:
         tree(each)
