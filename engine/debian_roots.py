@@ -14,6 +14,8 @@ that the images are built from (engine/images.py). Roots are cached between runs
 same machine under ``TEMPLATE_CACHE`` (/var/cache/cookiecutter-async-python), remade
 each ISO week so sid's Pythons stay current, and made under a file lock so that parallel
 test workers make each one once. A run never depends on the cache: a missing root is made.
+Each cached root is a ``Recipe``; besides the Pythons' roots, ``NEWCOMER`` is a stock
+bookworm (python3, python3-venv, git, a user who is not root) for README.md's set-up.
 """
 
 from __future__ import annotations
