@@ -211,6 +211,8 @@ USES = re.compile(r"^\s*(?:-\s+)?uses:\s*(?P<action>[^@\s]+)@(?P<ref>\S+)(?:\s+#
 # A tool a `run:` fetches by name: what follows `uvx`, `uv tool run` or `pipx run`, up to the
 # end of the command.
 TOOL_RUNS = re.compile(r"\b(?:uvx|uv tool run|pipx run)\s+([^\n;&|]+)")
+# A line of a message (an `echo` or its continuation) names a command but runs nothing.
+SAID = re.compile(r"^\s*(?:echo\b|\")")
 UV_IMAGE = re.compile(r"ghcr\.io/astral-sh/uv:(\S+)")
 
 
@@ -226,8 +228,7 @@ def tool_pins(content: str) -> list[tuple[str, str | None]]:
             if str(step.get("uses", "")).startswith("astral-sh/setup-uv@"):
                 version = step.get("with", {}).get("version")
                 found.append(("astral-sh/setup-uv", f"uv=={version}" if version else None))
-            said = re.compile(r"^\s*(?:echo\b|\")")  # a message naming a command runs nothing
-            lines = [line for line in step.get("run", "").splitlines() if not said.match(line)]
+            lines = [line for line in step.get("run", "").splitlines() if not SAID.match(line)]
             for command in TOOL_RUNS.findall("\n".join(lines)):
                 words = command.split()
                 spec = words[1] if words[0] in ("--from", "--spec") and len(words) > 1 else words[0]
@@ -539,7 +540,8 @@ def test_refresh_job_runs_the_tool_the_project_was_made_with(tmp_path: Path, ans
     env = {"PATH": f"{stub.parent}:/usr/bin:/bin", "GITHUB_OUTPUT": str(output), "STUB_LOG": str(log)}
     printed = []
     for step in (steps["check"], steps["Apply the template's changes"]):
-        if step is steps["check"] or output.read_text() == "outdated=true\n":  # the step's `if:`
+        outdated = dict(line.split("=", 1) for line in output.read_text().splitlines()) if output.exists() else {}
+        if evaluate(step.get("if", "true"), {"steps.check.outputs.outdated": outdated.get("outdated", "")}):
             ran = sh("env", *(f"{k}={v}" for k, v in env.items()), "bash", "-e", "-c", step["run"], cwd=project)
             printed += (ran.stdout + ran.stderr).splitlines()
     pipx = log.read_text().splitlines() if log.exists() else []
