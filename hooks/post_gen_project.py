@@ -24,9 +24,10 @@ for folder in (os.path.join(MIGRATIONS, "versions"), MIGRATIONS):
 
 
 def first_steps(readme: str) -> list[str]:
-    """The commands of the README's first ``sh`` block after "## First steps"."""
-    section = readme.split("\n## First steps\n", 1)[1]
-    return section.split("```sh\n", 1)[1].split("\n```", 1)[0].splitlines()
+    """The commands of the README's first ``sh`` block after "## First steps" (the template's
+    tests make sure there is one; a bake never fails for want of it)."""
+    section = readme.partition("\n## First steps\n")[2]
+    return section.partition("```sh\n")[2].partition("\n```")[0].splitlines()
 
 
 def quoted(text: str) -> str:
