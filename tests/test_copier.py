@@ -255,3 +255,22 @@ def test_copier_default_slug_is_cookiecutters_for_every_transliterated_letter() 
     cookiecutter, copier = _slugs(names)
     different = [f"{name!r}: {want!r} != {got!r}" for name, want, got in zip(names, cookiecutter, copier) if want != got]
     assert not different, "\n".join(different[:20])
+
+
+@pytest.mark.parametrize(
+    "answers", [{"database": "postgres", "cache": "redis"}, {"project_kind": "library"}], ids=["postgres-redis", "library"]
+)
+def test_copier_prints_the_first_steps_the_hook_prints(
+    template_repo: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str], answers: dict[str, Any]
+) -> None:
+    """copier runs no hook: its ``_message_after_copy`` says what the post-generation hook
+    says after a cookiecutter bake (tests/test_hooks.py), without ``--trust``."""
+    from engine.copier_yaml import first_steps_message
+
+    copied = tmp_path / "it's made here" / "async-service"
+    run_copy(str(template_repo), copied, data=answers, defaults=True, vcs_ref="HEAD", unsafe=False)
+    printed = capfd.readouterr().err.splitlines()
+    made = [index for index, line in enumerate(printed) if line.startswith("Made ")]
+    assert made, "copier printed no first steps:\n" + "\n".join(printed)
+    message = "\n".join(printed[made[0] :]).strip("\n").splitlines()
+    assert message == first_steps_message(copied.resolve()), "\n".join(message)
