@@ -48,6 +48,8 @@ FILES: dict[str, dict[str, Any]] = {
     "src/{pkg}/cache.py": WITH_REDIS,
     "tests/conftest.py": {},
     "tests/event_loops.py": {},
+    "tests/coverage_floor.py": {},
+    "tests/fixture_types.py": {},
     "tests/test_repository_hygiene.py": {},
     "tests/test_health.py": SERVICE,
     "tests/test_items_api.py": SERVICE,
@@ -110,6 +112,11 @@ def config_problems(combo: Combination, pyproject: dict[str, Any]) -> list[str]:
         "addopts runs one process (xdist is opt-in: -n auto)": ("-n" not in addopts, True),
         "pytest-xdist in the test group": ("pytest-xdist" in test_group, combo["parallel_tests"]),
         "addopts measures coverage": ("--cov" in addopts, True),
+        # --cov takes an optional value: last in addopts, it would take `pytest <path>`'s path.
+        "addopts' --cov is followed by an option, so it cannot take a test path": (
+            "--cov" in addopts[:-1] and addopts[addopts.index("--cov") + 1].startswith("-"),
+            True,
+        ),
         "coverage branch": (coverage["run"].get("branch"), True),
         "coverage fail_under": (
             float(coverage["report"].get("fail_under", -1)),

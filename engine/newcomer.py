@@ -10,6 +10,8 @@ that module for one rendering:
   joins with no edit here), each *using* the value on its own loop: a request through an
   HTTP client, a query through an engine or session, a ping to Redis, a call to a factory;
 - one test that combines the HTTP client, the factory{, the cache} and the live server;
+- with Redis, a request through the client to the Redis-backed route, naming no other
+  fixture (the app the client talks to has Redis wired in);
 - the README's module-scoped async fixture, verbatim, used by two tests.
 
 engine/suites.py drops it into every test-relevant rendering before the seeded runs, so it
@@ -91,6 +93,13 @@ COMBINED = '''
     assert await name_of_item(client, item.id) == "newcomer"
 {extra}'''
 
+# A service with Redis: the Redis-backed route through the client, with no other fixture.
+REDIS_THROUGH_THE_CLIENT = '''
+
+{mark}async def test_newcomer_reaches_redis_through_the_client(client: Any) -> None:
+    assert (await client.post("/visits")).json() == {{"visits": 1}}
+'''
+
 MODULE_FIXTURE_TESTS = '''
 
 {mark}async def test_newcomer_module_fixture_first(live_client: Any) -> None:
@@ -104,6 +113,8 @@ MODULE_FIXTURE_TESTS = '''
 FIXTURE_DECORATORS = {"fixture"}  # pytest.fixture, pytest_asyncio.fixture, called or not
 LIVE_SERVERS = ("server_url", "live_api")
 PYTHON_BLOCK = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)
+TEST_CODE = re.compile(r"^(async )?def test_|^@pytest(_asyncio)?\.fixture", re.MULTILINE)
+README_EXAMPLE = "tests/test_readme_example_{number}.py"
 
 
 def conftest_fixtures(project: Path) -> list[str]:
@@ -129,6 +140,28 @@ def readme_fixture_example(project: Path) -> str:
     return str(examples[0])
 
 
+def readme_test_examples(project: Path) -> list[str]:
+    """The generated README's examples of test code (a test or a fixture), as they stand."""
+    blocks = PYTHON_BLOCK.findall((project / "README.md").read_text("utf-8"))
+    examples = [str(block) for block in blocks if TEST_CODE.search(block)]
+    assert examples, "README.md has no ```python example of a test or a fixture"
+    return examples
+
+
+def drop_readme_examples(project: Path) -> list[Path]:
+    """Each README example of test code as a test module of its own, exactly as shown.
+
+    Dropped before the project's hooks run, so they pass ruff and mypy as a user's test
+    would, then pytest with the suite.
+    """
+    paths = []
+    for number, example in enumerate(readme_test_examples(project), start=1):
+        path = project / README_EXAMPLE.format(number=number)
+        path.write_text(example, "utf-8")
+        paths.append(path)
+    return paths
+
+
 def newcomer_module(project: Path, strict: bool) -> str:
     """The newcomer's test module for the rendering in ``project``."""
     mark = "@pytest.mark.asyncio\n" if strict else ""
@@ -140,6 +173,8 @@ def newcomer_module(project: Path, strict: bool) -> str:
         extra = "".join(f"    await use({name})\n" for name in params[2:])
         typed = ", ".join(f"{name}: Any" for name in params)
         parts.append(COMBINED.format(mark=mark, params=typed, extra=extra))
+    if {"client", "cache"} <= set(fixtures):
+        parts.append(REDIS_THROUGH_THE_CLIENT.format(mark=mark))
     parts.append("\n\n" + readme_fixture_example(project))
     parts.append(MODULE_FIXTURE_TESTS.format(mark=mark))
     return "".join(parts)

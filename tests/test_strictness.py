@@ -165,6 +165,58 @@ def test_generated_pytest_fails_a_hanging_test_by_its_timeout(tmp_path: Path) ->
         assert_verdict(HANGING, mode, ran, seconds)
 
 
+# --- a selection runs what it selects, and passes when its tests do ---------------------
+
+MINE = """import pytest
+
+pytestmark = pytest.mark.unit
+
+
+def test_mine_first() -> None:
+    pass
+
+
+def test_mine_second() -> None:
+    pass
+"""
+NOT_APPLIED = "Coverage floor of 90% not applied: this run selected part of the suite"
+
+# The selections a developer types (README: "Event loops", "Markers"), and how many tests
+# each must run; None: whatever the marker holds.
+SELECTIONS: list[tuple[list[str], int | None]] = [
+    (["tests/test_mine.py"], 2),
+    (["tests/test_mine.py::test_mine_first"], 1),
+    (["-k", "test_mine_"], 2),
+    (["-m", "unit"], None),
+    (["-m", "integration"], None),
+    (["-m", "e2e"], None),
+    (["-m", "not e2e"], None),
+    (["-n", "2", "tests/test_mine.py"], 2),  # xdist: the floor is checked in the controller
+]
+
+
+@pytest.mark.suites
+def test_a_selection_runs_only_its_tests_and_is_not_held_to_the_floor(tmp_path: Path) -> None:
+    """Below the floor (an untested module), every selection passes and says why; the
+    whole suite fails on the floor, and ``--no-cov`` says nothing of it."""
+    project, venv = bake_and_sync(tmp_path, project_kind="library", parallel_tests=True)
+    drop_in(project, PROBES["coverage-below-floor"], "auto")
+    (project / "tests" / "test_mine.py").write_text(MINE)
+    for args, count in SELECTIONS:
+        ran = pytest_in(project, *args, venv=venv)
+        output = ran.stdout + ran.stderr
+        assert ran.returncode == 0, f"pytest {' '.join(args)} failed:\n{output[-3000:]}"
+        assert output.count(NOT_APPLIED) == 1, f"pytest {' '.join(args)}: no line on the floor:\n{output[-3000:]}"
+        assert "TOTAL" in output, f"pytest {' '.join(args)} showed no coverage report:\n{output[-3000:]}"
+        if count is not None:
+            assert f" {count} passed" in output, f"pytest {' '.join(args)} ran other tests:\n{output[-3000:]}"
+    quiet = pytest_in(project, "--no-cov", "tests/test_mine.py", venv=venv)
+    assert quiet.returncode == 0 and "Coverage floor" not in quiet.stdout, quiet.stdout[-3000:]
+    whole = pytest_in(project, venv=venv)
+    assert whole.returncode != 0 and "Required test coverage of" in whole.stdout, whole.stdout[-3000:]
+    assert "Coverage floor" not in whole.stdout, whole.stdout[-3000:]
+
+
 # --- fixtures clean up after a failing test ---------------------------------------------
 
 FAILS_HALFWAY = '''"""Probe: a test that fails halfway, holding a row, cache keys and a live server."""
