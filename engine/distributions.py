@@ -29,7 +29,7 @@ from pathlib import Path
 from cookiecutter.environment import StrictEnvironment
 
 from engine.projects import TEMPLATE, project_env, run
-from engine.renderings import PROJECT, Combination, context_for, option_product, render_ci_files
+from engine.renderings import PROJECT, Combination, context_for, option_product, render_ci_files, with_defaults
 
 DISTS = TEMPLATE / ".cache" / "dists"
 # Template paths (relative to the generated project) of every file that goes into a build.
@@ -69,11 +69,10 @@ def build_digest(items: tuple[tuple[str, str], ...]) -> str:
 @functools.cache
 def library_renderings() -> list[tuple[Combination, dict[str, str]]]:
     """The build inputs of every library combination, rendered path -> content."""
-    base = context_for({})
-    env = StrictEnvironment(context={"cookiecutter": base}, keep_trailing_newline=True)
+    env = StrictEnvironment(keep_trailing_newline=True)
     templates = [(env.from_string(name), env.from_string((PROJECT / name).read_text())) for name in BUILD_INPUTS]
     return [
-        (combination, render_ci_files(templates, {**base, **combination}))
+        (combination, render_ci_files(templates, with_defaults(combination)))
         for combination in option_product()
         if combination["project_kind"] == "library"
     ]

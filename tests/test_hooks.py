@@ -124,7 +124,7 @@ def _run_hook(answers: dict[str, Any], options: dict[str, Any], tmp_path: Path) 
 
 DEFAULT_ANSWERS = {
     name: value[0] if isinstance(value, list) else value for name, value in OPTIONS.items() if not name.startswith("_")
-} | {"project_slug": "async-service", "package_name": "async_service", "_rules": OPTIONS["_rules"]}
+} | {"project_name": "Async Service", "project_slug": "async-service", "package_name": "async_service", "_rules": OPTIONS["_rules"]}
 
 
 @pytest.mark.parametrize(
