@@ -32,9 +32,12 @@ from engine.projects import TEMPLATE, project_env, run
 from engine.renderings import PROJECT, Combination, context_for, option_product, render_ci_files, with_defaults
 
 DISTS = TEMPLATE / ".cache" / "dists"
+# The library's README (its PyPI description), as a template path: a service's README is
+# another file, whose name renders CONTRIBUTING.md in a library.
+LIBRARY_README = '{% if cookiecutter.project_kind == "library" %}README.md{% endif %}'
 # Template paths (relative to the generated project) of every file that goes into a build.
 BUILD_INPUTS = sorted(
-    ["pyproject.toml", "README.md", "LICENSE"]
+    ["pyproject.toml", LIBRARY_README, "LICENSE"]
     + [path.relative_to(PROJECT).as_posix() for path in (PROJECT / "src").rglob("*") if path.is_file()]
 )
 # The pyproject.toml tables hatchling reads; the rest configure the project's tools.

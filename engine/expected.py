@@ -31,6 +31,7 @@ FILES: dict[str, dict[str, Any]] = {
     ".pre-commit-config.yaml": {},
     "LICENSE": {},
     "README.md": {},
+    "CONTRIBUTING.md": LIBRARY,
     "pyproject.toml": {},
     "src/{pkg}/__init__.py": {},
     "src/{pkg}/py.typed": {},
@@ -63,6 +64,7 @@ FILES: dict[str, dict[str, Any]] = {
     "tests/test_integration.py": LIBRARY,
     "tests/test_live_server.py": {},
     "tests/test_validation.py": LIBRARY,
+    "tests/test_readme.py": LIBRARY,
 }
 
 

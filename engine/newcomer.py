@@ -122,10 +122,15 @@ def conftest_fixtures(project: Path) -> list[str]:
 
 
 def readme_fixture_example(project: Path) -> str:
-    """The generated README's example of a fixture shared by a module, as it stands there."""
-    blocks = PYTHON_BLOCK.findall((project / "README.md").read_text("utf-8"))
+    """The generated README's example of a fixture shared by a module, as it stands there.
+
+    A library's README is its PyPI description: the team's workflow, this example with
+    it, is in its CONTRIBUTING.md.
+    """
+    guide = project / "CONTRIBUTING.md" if (project / "CONTRIBUTING.md").is_file() else project / "README.md"
+    blocks = PYTHON_BLOCK.findall(guide.read_text("utf-8"))
     examples = [block for block in blocks if "loop_bound(" in block]
-    assert examples, "README.md has no ```python example that uses loop_bound("
+    assert examples, f"{guide.name} has no ```python example that uses loop_bound("
     return str(examples[0])
 
 
