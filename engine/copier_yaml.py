@@ -28,7 +28,7 @@ from typing import Any
 from cookiecutter.prompt import YesNoPrompt
 from slugify import slugify
 
-from engine.projects import TEMPLATE
+from engine.projects import GUIDE, TEMPLATE, guide
 
 COPIER_YML = TEMPLATE / "copier.yml"
 CONFIG: dict[str, Any] = json.loads((TEMPLATE / "cookiecutter.json").read_text("utf-8"))
@@ -221,11 +221,10 @@ def namespace(names: list[str]) -> list[str]:
     ]
 
 
-# What a bake prints at the end: the hook's HEADER and its README's "First steps" block,
-# the one source of both. The post-generation hook reads them from the rendered README;
+# What a bake prints at the end: the hook's HEADER and its guide's "First steps" block,
+# the one source of both. The post-generation hook reads them from the rendered guide;
 # copier, which never runs hooks, prints them as ``_message_after_copy`` (no ``--trust``).
 HOOK = TEMPLATE / "hooks" / "post_gen_project.py"
-README = TEMPLATE / "{{cookiecutter.project_slug}}" / "README.md"
 HEADER = re.compile(r'^HEADER = "(.*)"$', re.MULTILINE)
 FIRST_STEPS = re.compile(r"^## First steps\n.*?^```sh\n(.*?)^```$", re.MULTILINE | re.DOTALL)
 FIRST_CD = "cd {{ cookiecutter.project_slug }}\n"
@@ -233,9 +232,9 @@ DESTINATION = "_copier_conf.dst_path | realpath"
 
 
 def first_steps(readme: str) -> list[str]:
-    """The lines of a README's "First steps" block, rendered or not."""
+    """The lines of a guide's "First steps" block, rendered or not."""
     found = FIRST_STEPS.search(readme)
-    assert found, "the README has no First steps block"
+    assert found, "the guide has no First steps block"
     return found.group(1).splitlines()
 
 
@@ -246,15 +245,15 @@ def header() -> str:
 
 
 def first_steps_message(project: Path) -> list[str]:
-    """What making ``project`` prints (the hook, or copier), from its rendered README."""
-    steps = first_steps((project / "README.md").read_text("utf-8"))
+    """What making ``project`` prints (the hook, or copier), from its rendered guide."""
+    steps = first_steps(guide(project).read_text("utf-8"))
     return [header().format(path=project), "", f"cd {shlex.quote(str(project))}", *steps[1:]]
 
 
 def message_after_copy() -> list[str]:
-    """copier's ``_message_after_copy``: the hook's HEADER and the README's block, in Jinja."""
-    steps = first_steps(README.read_text("utf-8"))
-    assert steps[0] + "\n" == FIRST_CD, f"{README}: the First steps block does not start with {FIRST_CD!r}"
+    """copier's ``_message_after_copy``: the hook's HEADER and the guide's block, in Jinja."""
+    steps = first_steps(GUIDE.read_text("utf-8"))
+    assert steps[0] + "\n" == FIRST_CD, f"{GUIDE}: the First steps block does not start with {FIRST_CD!r}"
     return [
         "_message_after_copy: |-",
         f"  {header().replace('{path}', '{{ ' + DESTINATION + ' }}')}",
@@ -268,7 +267,7 @@ def render() -> str:
     names = [name for name in CONFIG if not name.startswith("_")]
     lines = [
         "# Generated from cookiecutter.json (and the template pyproject's [tool.cruft] skip, the",
-        "# generated README's First steps, the post-generation hook's HEADER) by",
+        "# generated guide's First steps, the post-generation hook's HEADER) by",
         "# `uv run python -m engine.copier_yaml`: edit those (or engine/copier_yaml.py) and",
         "# regenerate; tests/test_copier.py fails when this file is stale.",
         '_min_copier_version: "9.19"',

@@ -31,6 +31,7 @@ FILES: dict[str, dict[str, Any]] = {
     ".pre-commit-config.yaml": {},
     "LICENSE": {},
     "README.md": {},
+    "CONTRIBUTING.md": LIBRARY,
     "pyproject.toml": {},
     "src/{pkg}/__init__.py": {},
     "src/{pkg}/py.typed": {},
@@ -65,7 +66,12 @@ FILES: dict[str, dict[str, Any]] = {
     "tests/test_integration.py": LIBRARY,
     "tests/test_live_server.py": {},
     "tests/test_validation.py": LIBRARY,
+    "tests/test_readme.py": LIBRARY,
 }
+# What a library's sdist holds besides its package (the FILES under src/{pkg}/): the
+# metadata hatchling writes, the files [project] names, and .gitignore, which hatchling
+# always adds. Nothing else: no tests, CI, images, uv.lock or the team's docs.
+SDIST_EXTRAS = ("PKG-INFO", "pyproject.toml", "README.md", "LICENSE", ".gitignore")
 
 
 def _wants(condition: dict[str, Any], combo: Combination) -> bool:
@@ -80,6 +86,12 @@ def expected_files(combo: Combination, package: str) -> set[str]:
     return {
         path.format(pkg=package) for path, condition in FILES.items() if _wants(condition, combo)
     }
+
+
+def sdist_files(combo: Combination, package: str) -> set[str]:
+    """The files of a library's sdist, as paths inside its top folder."""
+    source = f"src/{package}/"
+    return {path for path in expected_files(combo, package) if path.startswith(source)} | set(SDIST_EXTRAS)
 
 
 def config_problems(combo: Combination, pyproject: dict[str, Any]) -> list[str]:

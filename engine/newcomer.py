@@ -24,6 +24,8 @@ import ast
 import re
 from pathlib import Path
 
+from engine.projects import guide
+
 NAME = "tests/test_newcomer.py"
 
 HEADER = '''"""A newcomer's first tests: the fixtures as conftest.py offers them, no loop scopes."""
@@ -133,18 +135,26 @@ def conftest_fixtures(project: Path) -> list[str]:
 
 
 def readme_fixture_example(project: Path) -> str:
-    """The generated README's example of a fixture shared by a module, as it stands there."""
-    blocks = PYTHON_BLOCK.findall((project / "README.md").read_text("utf-8"))
+    """The generated README's example of a fixture shared by a module, as it stands there.
+
+    A library's README is its PyPI description: the team's workflow, this example with
+    it, is in its CONTRIBUTING.md.
+    """
+    blocks = PYTHON_BLOCK.findall(guide(project).read_text("utf-8"))
     examples = [block for block in blocks if "loop_bound(" in block]
-    assert examples, "README.md has no ```python example that uses loop_bound("
+    assert examples, f"{guide(project).name} has no ```python example that uses loop_bound("
     return str(examples[0])
 
 
 def readme_test_examples(project: Path) -> list[str]:
-    """The generated README's examples of test code (a test or a fixture), as they stand."""
-    blocks = PYTHON_BLOCK.findall((project / "README.md").read_text("utf-8"))
+    """The generated guide's examples of test code (a test or a fixture), as they stand.
+
+    A library's README.md is its PyPI page; its usage example is the generated suite's own
+    test (tests/test_readme.py).
+    """
+    blocks = PYTHON_BLOCK.findall(guide(project).read_text("utf-8"))
     examples = [str(block) for block in blocks if TEST_CODE.search(block)]
-    assert examples, "README.md has no ```python example of a test or a fixture"
+    assert examples, f"{guide(project).name} has no ```python example of a test or a fixture"
     return examples
 
 

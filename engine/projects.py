@@ -20,6 +20,11 @@ from cookiecutter import generate as cookiecutter_generate
 from cookiecutter.main import cookiecutter
 
 TEMPLATE = Path(__file__).resolve().parents[1]
+# The generated project's guide for the people who work on it, First steps first: a
+# service's README.md; a library's CONTRIBUTING.md (its README.md is the PyPI page).
+GUIDE = TEMPLATE / "{{cookiecutter.project_slug}}" / (
+    '{% if cookiecutter.project_kind == "service" %}README.md{% else %}CONTRIBUTING.md{% endif %}'
+)
 
 # One environment per dependency set and xdist worker, kept between runs (``uv sync``
 # makes it exact each time), on disk beside the uv cache so installs are hard links.
@@ -40,6 +45,12 @@ def render(output_dir: Path, template: Path = TEMPLATE, **context: Any) -> Path:
         default_config=True,
     )
     return Path(project)
+
+
+def guide(project: Path) -> Path:
+    """A rendered project's guide (see ``GUIDE``)."""
+    contributing = project / "CONTRIBUTING.md"
+    return contributing if contributing.is_file() else project / "README.md"
 
 
 def project_env(**overrides: str) -> dict[str, str]:

@@ -50,10 +50,25 @@ def option_product() -> list[Combination]:
 
 
 @functools.cache
+def kind_defaults() -> dict[str, Combination]:
+    """cookiecutter's context with every default, for each project kind.
+
+    The names' defaults follow the kind (cookiecutter.json asks ``project_kind`` first: a
+    library is not called "Async Service"), and nothing else derives from a choice.
+    """
+    kinds = json.loads((TEMPLATE / "cookiecutter.json").read_text())["project_kind"]
+    return {kind: context_for({"project_kind": kind}) for kind in kinds}
+
+
+def with_defaults(combination: Combination) -> Combination:
+    """The combination's choices in the context of its kind's defaults, as a bake sees it."""
+    return {**kind_defaults()[combination["project_kind"]], **combination}
+
+
+@functools.cache
 def renderings() -> list[tuple[Combination, dict[str, str]]]:
     """The CI files of every combination, rendered path -> content (equal contents shared)."""
-    context = generate_context(context_file=str(TEMPLATE / "cookiecutter.json"))
-    base = prompt_for_config(context, no_input=True)
+    base = kind_defaults()["service"]
     env = StrictEnvironment(context={"cookiecutter": base}, keep_trailing_newline=True)
     templates = [
         (env.from_string(name), env.from_string((PROJECT / name).read_text())) for name in CI_FILES
@@ -64,7 +79,7 @@ def renderings() -> list[tuple[Combination, dict[str, str]]]:
             combination,
             {
                 path: shared.setdefault(content, content)
-                for path, content in render_ci_files(templates, {**base, **combination}).items()
+                for path, content in render_ci_files(templates, with_defaults(combination)).items()
             },
         )
         for combination in option_product()
@@ -135,7 +150,7 @@ def reviewed_renderings() -> dict[str, tuple[Combination, dict[str, str]]]:
     ]
     distinct: dict[str, tuple[Combination, dict[str, str]]] = {}
     for combination, ci_files in renderings():
-        files = render_ci_files(templates, {**base, **combination})
+        files = render_ci_files(templates, with_defaults(combination))
         files.update({path: text for path, text in ci_files.items() if path.startswith(".github/")})
         digest = hashlib.sha256(repr(sorted(files.items())).encode()).hexdigest()
         distinct.setdefault(digest, (combination, files))

@@ -5,9 +5,9 @@ name renders empty stops cookiecutter ("directory already exists"), so
 ``src/<package>/migrations/`` always exists and its files carry the condition (services
 with a database). Without a database the folders stay empty; this removes them.
 
-Say: the project's path, and the commands of its README's "First steps" block, with the
-``cd`` made absolute. The block is read from the README just written, so what is printed is
-what the README says; copier prints the same (``_message_after_copy``, made from the same
+Say: the project's path, and the commands of its guide's "First steps" block (README.md; a
+library's CONTRIBUTING.md), with the ``cd`` made absolute. The block is read from the guide
+just written, so what is printed is what the guide says; copier prints the same (``_message_after_copy``, made from the same
 block and HEADER by engine/copier_yaml.py). Like the pre-generation hook it imports only
 what the interpreter has already loaded (``os``): it runs once per bake, thousands of times
 in the template's own suite.
@@ -16,7 +16,7 @@ in the template's own suite.
 import os
 
 MIGRATIONS = os.path.join("src", {{ cookiecutter.package_name | tojson }}, "migrations")
-HEADER = "Made {path}. First steps (also at the top of its README.md):"
+HEADER = "Made {path}. First steps (the top of its README.md, a library's CONTRIBUTING.md):"
 
 for folder in (os.path.join(MIGRATIONS, "versions"), MIGRATIONS):
     if os.path.isdir(folder) and not os.listdir(folder):
@@ -37,7 +37,9 @@ def quoted(text: str) -> str:
     return "'" + text.replace("'", "'\"'\"'") + "'"
 
 
-with open("README.md", encoding="utf-8") as readme:
+# A library's README.md is its PyPI page; the team's guide is CONTRIBUTING.md.
+guide = "CONTRIBUTING.md" if os.path.exists("CONTRIBUTING.md") else "README.md"
+with open(guide, encoding="utf-8") as readme:
     commands = first_steps(readme.read())
 path = os.getcwd()
 print("", HEADER.format(path=path), "", f"cd {quoted(path)}", *commands[1:], "", sep="\n")

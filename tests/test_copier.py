@@ -26,6 +26,7 @@ from engine import copier_proof
 from engine.copier_yaml import ANSWERS_FILE, COPIER_YML, PROMPTS, TRANSLITERATED, render
 from engine.matrix import CONFIG, DEFAULTS, combination_id
 from engine.projects import render as bake
+from engine.renderings import context_for
 from engine.template_repo import copy_template
 
 RULES = {rule["check"]: rule["reason"] for rule in CONFIG["_rules"]}
@@ -41,9 +42,14 @@ def test_copier_asks_every_cookiecutter_question_with_its_default() -> None:
     questions = copier_proof.copier_questions()
     asked = [name for name in questions if name != "cookiecutter"]
     assert asked == [name for name in CONFIG if not name.startswith("_")]
-    defaults = copier_proof.copier_context({})
-    cookiecutter = copier_proof.context_for({})
-    assert {name: defaults[name] for name in asked} == {name: cookiecutter[name] for name in asked}
+    slugs = {}
+    for kind in CONFIG["project_kind"]:
+        defaults = copier_proof.copier_context({"project_kind": kind})
+        cookiecutter = context_for({"project_kind": kind})
+        assert {name: defaults[name] for name in asked} == {name: cookiecutter[name] for name in asked}, kind
+        slugs[kind] = cookiecutter["project_slug"]
+    # The names' defaults follow the kind: a library baked next to a service has a folder of its own.
+    assert slugs == {"service": "async-service", "library": "async-library"}
 
 
 def test_a_library_is_never_asked_about_services() -> None:
@@ -62,7 +68,7 @@ def test_copier_renders_every_file_of_every_combination_as_cookiecutter_does() -
 def test_the_proof_sees_a_file_that_renders_differently() -> None:
     """The proof can fail: a filter copier has and cookiecutter lacks is a difference."""
     files = copier_proof.template_files()
-    assert "README.md" in files and len(files) > 40
+    assert "pyproject.toml" in files and len(files) > 40
     env = copier_proof.copier_env()
     assert copier_proof.variables_read(env, "{{ cookiecutter.a }}{{ cookiecutter['b'] }}") == {"a", copier_proof.WHOLE}
 
@@ -151,7 +157,12 @@ def test_copier_prompt_asks_again_with_the_hooks_line_and_skips_service_question
     transcript = io.StringIO()
     child.logfile_read = transcript
     try:
+        child.expect_exact(_question("project_kind"))
+        for choice in CONFIG["project_kind"]:
+            child.expect_exact(_label("project_kind", choice))
+        child.send(DOWN + ENTER)  # the second choice: library
         child.expect_exact(_question("project_name"))
+        child.expect_exact("Async Library")  # the default, from the kind
         child.send(CLEAR_LINE + answers["project_name"] + ENTER)
         child.expect_exact(_question("project_slug"))
         child.expect_exact(answers["project_slug"])  # the default, from the name
@@ -159,15 +170,8 @@ def test_copier_prompt_asks_again_with_the_hooks_line_and_skips_service_question
         refusal = "project_slug 'Billing API' is not allowed: " + RULES["slug"]
         child.expect_exact(refusal)
         child.send(CLEAR_LINE + answers["project_slug"] + ENTER)
-        for name in list(CONFIG)[2 : list(CONFIG).index("project_kind")]:
-            child.expect_exact(_question(name))
-            child.send(ENTER)
-        child.expect_exact(_question("project_kind"))
-        for choice in CONFIG["project_kind"]:
-            child.expect_exact(_label("project_kind", choice))
-        child.send(DOWN + ENTER)  # the second choice: library
         later = [name for name in CONFIG if not name.startswith("_")]
-        for name in later[later.index("project_kind") + 1 :]:
+        for name in later[later.index("project_slug") + 1 :]:
             if name in ("database", "cache"):
                 continue
             child.expect_exact(_question(name))

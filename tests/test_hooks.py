@@ -124,7 +124,7 @@ def _run_hook(answers: dict[str, Any], options: dict[str, Any], tmp_path: Path) 
 
 DEFAULT_ANSWERS = {
     name: value[0] if isinstance(value, list) else value for name, value in OPTIONS.items() if not name.startswith("_")
-} | {"project_slug": "async-service", "package_name": "async_service", "_rules": OPTIONS["_rules"]}
+} | {"project_name": "Async Service", "project_slug": "async-service", "package_name": "async_service", "_rules": OPTIONS["_rules"]}
 
 
 @pytest.mark.parametrize(
@@ -349,7 +349,8 @@ def test_copier_refuses_what_the_hook_refuses(
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 
 
-# What a bake prints after it: the project's path and its README's "First steps" block.
+# What a bake prints after it: the project's path and its guide's "First steps" block
+# (README.md; a library's CONTRIBUTING.md).
 FIRST_STEPS_RENDERINGS = {
     "service": {},
     "postgres-redis": {"database": "postgres", "cache": "redis"},
@@ -366,13 +367,14 @@ def test_a_bake_prints_its_path_and_the_readmes_first_steps(
     tmp_path: Path, capfd: pytest.CaptureFixture[str], answers: dict[str, str]
 ) -> None:
     from engine.copier_yaml import first_steps, first_steps_message
+    from engine.projects import guide
 
     project = render(tmp_path / "it's made here", **answers).resolve()
     printed = capfd.readouterr().out.strip("\n").splitlines()
     assert printed == first_steps_message(project), f"{answers}: the bake printed\n" + "\n".join(printed)
     assert printed[0].startswith(f"Made {project}.")
 
-    readme = (project / "README.md").read_text()
+    readme = guide(project).read_text()
     steps = first_steps(readme)
     assert steps[0] == f"cd {project.name}", f"{answers}: the README's first step is {steps[0]!r}"
     assert steps.index("git init") < steps.index("uv run prek install") < steps.index("uv run pytest")
@@ -388,11 +390,11 @@ def test_the_readmes_first_steps_run_verbatim_in_a_fresh_bake(tmp_path: Path, an
     """The block as the README shows it, run by bash from where the project was made: git init,
     uv sync, the hooks installed, the suite green, and a first commit that passes the hooks."""
     from engine.copier_yaml import first_steps
-    from engine.projects import project_env
+    from engine.projects import guide, project_env
     from engine.template_repo import GIT_ENV
 
     project = render(tmp_path, **answers)
-    block = "\n".join(first_steps((project / "README.md").read_text()))
+    block = "\n".join(first_steps(guide(project).read_text()))
     ran = subprocess.run(
         ["bash", "-e", "-c", block], cwd=tmp_path, env=project_env(**GIT_ENV),
         capture_output=True, text=True, timeout=900, check=False,
