@@ -90,6 +90,7 @@ def config_problems(combo: Combination, pyproject: dict[str, Any]) -> list[str]:
     test_group = " ".join(pyproject["dependency-groups"]["test"])
     addopts = pytest_ini.get("addopts", [])
     scope = combo["fixture_loop_scope"]
+    service = combo["project_kind"] == "service"
     expectations = {
         "asyncio_mode": (pytest_ini.get("asyncio_mode"), combo["asyncio_mode"]),
         "asyncio_default_fixture_loop_scope": (
@@ -105,9 +106,9 @@ def config_problems(combo: Combination, pyproject: dict[str, Any]) -> list[str]:
         "timeout > 0": (float(pytest_ini.get("timeout", 0)) > 0, True),
         "log_level": (pytest_ini.get("log_level"), "INFO"),
         "addopts asks for the -ra summary": ("-ra" in addopts, True),
-        "markers unit/integration/e2e": (
+        "markers unit/integration/e2e (and contract for a service)": (
             sorted(m.split(":")[0] for m in pytest_ini.get("markers", [])),
-            ["e2e", "integration", "unit"],
+            sorted(["e2e", "integration", "unit", *(["contract"] if service else [])]),
         ),
         "addopts runs one process (xdist is opt-in: -n auto)": ("-n" not in addopts, True),
         "pytest-xdist in the test group": ("pytest-xdist" in test_group, combo["parallel_tests"]),
