@@ -39,6 +39,7 @@ FILES: dict[str, dict[str, Any]] = {
     "src/{pkg}/app.py": SERVICE,
     "src/{pkg}/health.py": SERVICE,
     "src/{pkg}/items.py": SERVICE,
+    "src/{pkg}/limits.py": SERVICE,
     "src/{pkg}/repository.py": SERVICE,
     "src/{pkg}/routes.py": SERVICE,
     "src/{pkg}/settings.py": SERVICE,
@@ -54,6 +55,7 @@ FILES: dict[str, dict[str, Any]] = {
     "tests/test_repository_hygiene.py": {},
     "tests/test_health.py": SERVICE,
     "tests/test_items_api.py": SERVICE,
+    "tests/test_contract.py": SERVICE,
     "tests/test_settings.py": SERVICE,
     "tests/test_database_url.py": WITH_DATABASE,
     "tests/test_migrations.py": WITH_DATABASE,
@@ -102,6 +104,7 @@ def config_problems(combo: Combination, pyproject: dict[str, Any]) -> list[str]:
     test_group = " ".join(pyproject["dependency-groups"]["test"])
     addopts = pytest_ini.get("addopts", [])
     scope = combo["fixture_loop_scope"]
+    service = combo["project_kind"] == "service"
     expectations = {
         "asyncio_mode": (pytest_ini.get("asyncio_mode"), combo["asyncio_mode"]),
         "asyncio_default_fixture_loop_scope": (
@@ -117,9 +120,9 @@ def config_problems(combo: Combination, pyproject: dict[str, Any]) -> list[str]:
         "timeout > 0": (float(pytest_ini.get("timeout", 0)) > 0, True),
         "log_level": (pytest_ini.get("log_level"), "INFO"),
         "addopts asks for the -ra summary": ("-ra" in addopts, True),
-        "markers unit/integration/e2e": (
+        "markers unit/integration/e2e (and contract for a service)": (
             sorted(m.split(":")[0] for m in pytest_ini.get("markers", [])),
-            ["e2e", "integration", "unit"],
+            sorted(["e2e", "integration", "unit", *(["contract"] if service else [])]),
         ),
         "addopts runs one process (xdist is opt-in: -n auto)": ("-n" not in addopts, True),
         "pytest-xdist in the test group": ("pytest-xdist" in test_group, combo["parallel_tests"]),

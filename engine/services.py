@@ -1,0 +1,132 @@
+"""Bake a service and run it under uvicorn on loopback, against the real PostgreSQL and Redis.
+
+For the template's contract test (tests/test_service_contract.py) and the probes a
+user's clients would send: one bake per distinct service rendering (database x cache,
+read from cookiecutter.json), synced into the shared environment of its dependency set
+(engine/projects.py), served as its Dockerfile serves it (``uvicorn --factory``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from engine.matrix import OPTIONS
+from engine.projects import project_env, render, shared_venv, sync
+
+# Every distinct service rendering: each database with each cache.
+SERVICE_RENDERINGS = list(itertools.product(OPTIONS["database"], OPTIONS["cache"]))
+PACKAGE = "async_service"  # the default project name's package
+STARTUP_TIMEOUT = 30.0
+
+
+@dataclass(frozen=True)
+class Service:
+    """A baked service and the environment its dependency set shares."""
+
+    project: Path
+    venv: Path
+    database: str
+    cache: str
+
+
+def bake_service(workdir: Path, database: str, cache: str) -> Service:
+    """Render the service with ``database`` and ``cache`` and sync its shared environment."""
+    project = render(workdir, project_kind="service", database=database, cache=cache)
+    venv = shared_venv(project)
+    synced = sync(project, venv)
+    if synced.returncode:
+        raise RuntimeError(f"uv sync failed for {database}/{cache}:\n{synced.stderr}")
+    return Service(project, venv, database, cache)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextmanager
+def postgres_database(server_url: str) -> Iterator[str]:
+    """A database of its own on the server ``server_url`` names, dropped afterwards."""
+    name = f"contract_{uuid.uuid4().hex[:12]}"
+    admin = server_url.replace("postgresql://", "postgres://", 1)
+    subprocess.run(["psql", admin, "-qc", f'CREATE DATABASE "{name}"'], check=True)
+    try:
+        yield server_url.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        subprocess.run(
+            ["psql", admin, "-qc", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'],
+            check=False,
+            capture_output=True,
+        )
+
+
+@contextmanager
+def running(service: Service, workdir: Path) -> Iterator[str]:
+    """The service under uvicorn on a free loopback port; yields its base URL.
+
+    SQLite gets a fresh file, PostgreSQL a fresh database on DATABASE_URL's server, Redis
+    a key prefix of its own on REDIS_URL's: the service starts empty, migrates and seeds.
+    """
+    env = project_env(UV_PROJECT_ENVIRONMENT=str(service.venv), SERVICE_NAME="contract")
+    with _database(service, workdir) as database_url:
+        if database_url:
+            env["DATABASE_URL"] = database_url
+        if service.cache == "redis":
+            env["REDIS_URL"] = os.environ["REDIS_URL"]
+            env["CACHE_PREFIX"] = f"contract:{uuid.uuid4().hex}:"
+        port = free_port()
+        command = ["uv", "run", "--no-sync", "uvicorn", "--factory", f"{PACKAGE}.app:create_app"]
+        command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+        log = workdir / "uvicorn.log"
+        with log.open("w") as output:
+            server = subprocess.Popen(
+                command, cwd=service.project, env=env, stdout=output, stderr=subprocess.STDOUT
+            )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_until_healthy(url, server, log)
+            yield url
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+@contextmanager
+def _database(service: Service, workdir: Path) -> Iterator[str | None]:
+    if service.database == "postgres":
+        with postgres_database(os.environ["DATABASE_URL"]) as url:
+            yield url
+    elif service.database == "sqlite":
+        yield f"sqlite:///{workdir / 'contract.db'}"
+    else:
+        yield None
+
+
+def _wait_until_healthy(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    last = "no answer"
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"uvicorn exited ({server.returncode}):\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{url}/health", timeout=2):
+                return
+        except urllib.error.HTTPError as error:  # 503: a dependency is down
+            last = f"{error.code} {error.read().decode(errors='replace')}"
+        except OSError as error:
+            last = str(error)
+        time.sleep(0.1)
+    raise RuntimeError(f"uvicorn: /health not 200 within {STARTUP_TIMEOUT} s; last: {last}")
