@@ -192,7 +192,7 @@ def cache_jinja_compiles() -> None:
     cache: dict[tuple[Any, ...], Any] = {}
 
     @functools.wraps(original)
-    def compile(  # noqa: A001 - the method's own name
+    def compile(
         self: jinja2.Environment,
         source: Any,
         name: str | None = None,

@@ -124,7 +124,12 @@ def _run_hook(answers: dict[str, Any], options: dict[str, Any], tmp_path: Path) 
 
 DEFAULT_ANSWERS = {
     name: value[0] if isinstance(value, list) else value for name, value in OPTIONS.items() if not name.startswith("_")
-} | {"project_name": "Async Service", "project_slug": "async-service", "package_name": "async_service", "_rules": OPTIONS["_rules"]}
+} | {
+    "project_name": "Async Service",
+    "project_slug": "async-service",
+    "package_name": "async_service",
+    "_rules": OPTIONS["_rules"],
+}
 
 
 @pytest.mark.parametrize(
@@ -343,7 +348,9 @@ def test_copier_refuses_what_the_hook_refuses(
 
     variable, value, extra = case
     with pytest.raises(ValueError, match=f"'{variable}'") as refused:
-        run_copy(str(copier_questions_only), tmp_path / "out", data={**extra, variable: value}, defaults=True, quiet=True)
+        run_copy(
+            str(copier_questions_only), tmp_path / "out", data={**extra, variable: value}, defaults=True, quiet=True
+        )
     hook = _hook_line({**DEFAULT_ANSWERS, **extra, variable: value})
     assert str(refused.value) == f"Validation error for question '{variable}': " + hook.removeprefix("error: ")
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
