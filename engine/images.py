@@ -292,7 +292,7 @@ def make_base(buildah: Buildah, image: str) -> None:
 # What the images are built from, first preference first: the test runner from a service
 # with every backing service; the app from a service whose /health needs no server (it
 # runs in a network namespace of its own, where nothing but the app listens).
-PREFERENCES = {
+PREFERENCES: dict[str, Combination] = {
     "docker/test-runner.Dockerfile": {
         "project_kind": "service",
         "database": "postgres",

@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -186,7 +187,7 @@ def cache_jinja_compiles() -> None:
     the environment's syntax settings, so the code objects are memoised on exactly
     those; rendering still happens in each bake's own environment with its own context.
     """
-    original = jinja2.Environment.compile
+    original: Callable[..., Any] = jinja2.Environment.compile  # called with a plain bool for raw
     if getattr(original, "memoised", False):
         return
     cache: dict[tuple[Any, ...], Any] = {}

@@ -239,7 +239,8 @@ def tool_pins(content: str) -> list[tuple[str, str | None]]:
 @functools.cache
 def parsed(content: str) -> dict[Any, Any]:
     """The YAML, read by libyaml (PyYAML's C loader, ten times the pure-Python one's speed)."""
-    return yaml.load(content, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    loaded: dict[Any, Any] = yaml.load(content, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return loaded
 
 
 def workflow_renderings() -> list[tuple[str, str, Combination]]:
@@ -315,7 +316,7 @@ def test_the_images_copy_the_uv_the_workflows_run() -> None:
 
 def image_job(ci: dict[str, Any]) -> str:
     """The CI job that calls the reusable image workflow."""
-    callers = [name for name, job in ci["jobs"].items() if job.get("uses") == f"$/{PUBLISH}"]
+    callers: list[str] = [name for name, job in ci["jobs"].items() if job.get("uses") == f"$/{PUBLISH}"]
     assert len(callers) == 1, f"{CI}: {len(callers)} jobs call {PUBLISH}"
     return callers[0]
 

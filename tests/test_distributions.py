@@ -26,7 +26,7 @@ from engine.distributions import (
     metadata_problems,
     whole_project,
 )
-from engine.matrix import combination_id
+from engine.matrix import Combination, combination_id
 from engine.projects import project_env, render
 from engine.renderings import context_for, in_memory
 
@@ -43,7 +43,7 @@ def test_library_distributions_carry_the_chosen_metadata(build: Build) -> None:
 
 
 def test_in_memory_build_inputs_match_a_real_bake(tmp_path: Path) -> None:
-    combination = {"project_kind": "library", "python_version": "3.13", "license": "Proprietary"}
+    combination: Combination = {"project_kind": "library", "python_version": "3.13", "license": "Proprietary"}
     project = render(tmp_path, **combination)
     tree = {path.relative_to(project).as_posix(): path.read_text() for path in project.rglob("*") if path.is_file()}
     assert whole_project(combination) == tree

@@ -210,7 +210,7 @@ def test_cli_prints_one_line_naming_variable_and_value(tmp_path: Path, variable:
     assert not any(tmp_path.iterdir()), "a refused bake left something in the output directory"
 
 
-HOSTILE = {
+HOSTILE: dict[str, Any] = {
     "project_name": 'Quote\'s "Service" \\ {x} """ </script> é ß 日本語',
     "project_slug": "hostile-service",
     "author_name": 'O\'Brien "The" Back\\slash {x} """ é ß 日本語 🚀',
@@ -371,7 +371,7 @@ def _exports(lines: list[str]) -> set[str]:
 
 @pytest.mark.parametrize("answers", FIRST_STEPS_RENDERINGS.values(), ids=FIRST_STEPS_RENDERINGS)
 def test_a_bake_prints_its_path_and_the_readmes_first_steps(
-    tmp_path: Path, capfd: pytest.CaptureFixture[str], answers: dict[str, str]
+    tmp_path: Path, capfd: pytest.CaptureFixture[str], answers: dict[str, Any]
 ) -> None:
     from engine.copier_yaml import first_steps, first_steps_message
     from engine.projects import guide
@@ -393,7 +393,7 @@ def test_a_bake_prints_its_path_and_the_readmes_first_steps(
 
 @pytest.mark.suites
 @pytest.mark.parametrize("answers", [{}, {"project_kind": "library"}], ids=["service", "library"])
-def test_the_readmes_first_steps_run_verbatim_in_a_fresh_bake(tmp_path: Path, answers: dict[str, str]) -> None:
+def test_the_readmes_first_steps_run_verbatim_in_a_fresh_bake(tmp_path: Path, answers: dict[str, Any]) -> None:
     """The block as the README shows it, run by bash from where the project was made: git init,
     uv sync, the hooks installed, the suite green, and a first commit that passes the hooks."""
     from engine.copier_yaml import first_steps

@@ -31,7 +31,7 @@ def setup_block(readme: str) -> str:
     """The ``sh`` block of the "Set up" section that bakes a project from the clone."""
     section = readme.split("\n## Set up\n", 1)[1].split("\n## ", 1)[0]
     blocks = re.findall(r"^```sh\n(.*?)^```$", section, flags=re.MULTILINE | re.DOTALL)
-    baking = [block for block in blocks if f"cookiecutter ./{CLONE}" in block]
+    baking: list[str] = [block for block in blocks if f"cookiecutter ./{CLONE}" in block]
     assert len(baking) == 1, f"README.md's Set up: expected one sh block baking ./{CLONE}, found {len(baking)}"
     return baking[0]
 
