@@ -19,6 +19,7 @@ in the real run); the sample-alone figure, sharing only inside the sample, is pr
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import os
 import random
@@ -97,7 +98,7 @@ def bare_renders(sample: list[Combination]) -> list[float]:
     with tempfile.TemporaryDirectory() as tmp:
         for number, combo in enumerate(sample):
             output = Path(tmp) / str(number)
-            seconds.append(timed(lambda output=output, combo=combo: render(output, **combo)))
+            seconds.append(timed(functools.partial(render, output, **combo)))
             shutil.rmtree(output)
     return seconds
 
@@ -171,7 +172,7 @@ def main() -> None:
     checker = CombinationChecker()
     for combo in twins():  # the steady state of a worker: twins known, caches warm
         checker._twin_fingerprint(cookies.bake, combo)
-    harness = [timed(lambda combo=combo: checker.check(cookies.bake, combo)) for combo in sample]
+    harness = [timed(functools.partial(checker.check, cookies.bake, combo)) for combo in sample]
     bare_mean, harness_mean = statistics.mean(bare), statistics.mean(harness)
     print(f"bare cookiecutter render per combination: {bare_mean * 1000:.1f} ms "
           f"(median {statistics.median(bare) * 1000:.1f} ms, n={len(sample)})")
@@ -190,12 +191,12 @@ def main() -> None:
     suite_seconds: dict[str, float] = {}
     check_seconds = 0.0
     for combo in naive_sample:
-        check_seconds += timed(lambda combo=combo: checker.check(cookies.bake, combo))
+        check_seconds += timed(functools.partial(checker.check, cookies.bake, combo))
         digest = fingerprints[combination_id(twin(combo))]
         if digest not in suite_seconds:
             suite_seconds[digest] = timed(
-                lambda digest=digest: check_rendering(
-                    representatives[digest], packages[digest], digest, workdir, lint_claims, runners
+                functools.partial(
+                    check_rendering, representatives[digest], packages[digest], digest, workdir, lint_claims, runners
                 )
             )
     runners.close()

@@ -52,8 +52,8 @@ def variables_read(env: jinja2.Environment, source: str) -> set[str]:
     for node in tree.find_all(nodes.Getattr):
         if isinstance(node.node, nodes.Name) and node.node.name == "cookiecutter":
             used.add(node.attr)
-    for node in tree.find_all(nodes.Name):
-        if node.name == "cookiecutter" and id(node) not in attributes:
+    for name in tree.find_all(nodes.Name):
+        if name.name == "cookiecutter" and id(name) not in attributes:
             used.add(WHOLE)
     return used
 

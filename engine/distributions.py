@@ -166,8 +166,14 @@ def wheel_contents(wheel: Path) -> tuple[email.message.Message, set[str]]:
 def sdist_contents(sdist: Path) -> tuple[email.message.Message, set[str]]:
     """PKG-INFO, and the paths of the files inside the sdist's top folder."""
     with tarfile.open(sdist) as archive:
-        names = {member.name.split("/", 1)[1] for member in archive.getmembers() if member.isfile() and "/" in member.name}
-        (pkg_info,) = [member for member in archive.getmembers() if member.name.count("/") == 1 and member.name.endswith("/PKG-INFO")]
+        names = {
+            member.name.split("/", 1)[1] for member in archive.getmembers() if member.isfile() and "/" in member.name
+        }
+        (pkg_info,) = [
+            member
+            for member in archive.getmembers()
+            if member.name.count("/") == 1 and member.name.endswith("/PKG-INFO")
+        ]
         extracted = archive.extractfile(pkg_info)
         assert extracted is not None
         return email.message_from_bytes(extracted.read()), names
@@ -182,7 +188,9 @@ def metadata_problems(combination: Combination, files: dict[str, str], sdist: Pa
         "Name": context["project_slug"],
         "Version": project["version"],
         "Requires-Python": f">={combination['python_version']}",
-        "License-Expression": "LicenseRef-Proprietary" if combination["license"] == "Proprietary" else combination["license"],
+        "License-Expression": "LicenseRef-Proprietary"
+        if combination["license"] == "Proprietary"
+        else combination["license"],
         "License-File": "LICENSE",
         "Description-Content-Type": "text/markdown",
     }
@@ -207,7 +215,11 @@ def metadata_problems(combination: Combination, files: dict[str, str], sdist: Pa
         )
     # File names carry the name normalised as the binary distribution format says.
     stem = f"{re.sub(r'[-_.]+', '_', context['project_slug']).lower()}-{project['version']}"
-    problems += [f"{path.name}: not named {stem}..." for path in (sdist, wheel) if not path.name.startswith(f"{stem}.") and not path.name.startswith(f"{stem}-")]
+    problems += [
+        f"{path.name}: not named {stem}..."
+        for path in (sdist, wheel)
+        if not path.name.startswith(f"{stem}.") and not path.name.startswith(f"{stem}-")
+    ]
     return problems
 
 

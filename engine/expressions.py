@@ -45,7 +45,7 @@ LITERALS: dict[str, Any] = {"true": True, "false": False, "null": None}
 def _equal(left: Any, right: Any) -> bool:
     if isinstance(left, str) and isinstance(right, str):
         return left.casefold() == right.casefold()
-    return left == right
+    return bool(left == right)
 
 
 class _Parser:

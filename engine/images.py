@@ -292,8 +292,13 @@ def make_base(buildah: Buildah, image: str) -> None:
 # What the images are built from, first preference first: the test runner from a service
 # with every backing service; the app from a service whose /health needs no server (it
 # runs in a network namespace of its own, where nothing but the app listens).
-PREFERENCES = {
-    "docker/test-runner.Dockerfile": {"project_kind": "service", "database": "postgres", "cache": "redis", "parallel_tests": True},
+PREFERENCES: dict[str, Combination] = {
+    "docker/test-runner.Dockerfile": {
+        "project_kind": "service",
+        "database": "postgres",
+        "cache": "redis",
+        "parallel_tests": True,
+    },
     "docker/app.Dockerfile": {"project_kind": "service", "database": "sqlite", "cache": "none"},
 }
 
@@ -528,7 +533,8 @@ def health(buildah: Buildah, image: str, python: str, timeout: float = 90) -> tu
     command = config["OCIv1"]["config"]["Cmd"]
     with container(buildah, image) as name:
         run = [*buildah.argv(), "run", name, "--", *command]
-        script = f"ip link set lo up && exec {shlex.quote(python)} -c {shlex.quote(HEALTH_PROBE)} {timeout} {shlex.join(run)}"
+        probe = f"{shlex.quote(python)} -c {shlex.quote(HEALTH_PROBE)} {timeout} {shlex.join(run)}"
+        script = f"ip link set lo up && exec {probe}"
         done = subprocess.run(
             ["unshare", "--net", "sh", "-c", script],
             capture_output=True, text=True, timeout=timeout + 60, check=False, env=buildah.env,

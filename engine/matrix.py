@@ -103,7 +103,7 @@ def twins() -> list[Combination]:
     return list(seen.values())
 
 
-def _dig(table: dict[str, Any], keys: tuple[str, ...]) -> Any:
+def _dig(table: Any, keys: tuple[str, ...]) -> Any:
     for key in keys:
         if not isinstance(table, dict) or key not in table:
             return None

@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -186,13 +187,13 @@ def cache_jinja_compiles() -> None:
     the environment's syntax settings, so the code objects are memoised on exactly
     those; rendering still happens in each bake's own environment with its own context.
     """
-    original = jinja2.Environment.compile
+    original: Callable[..., Any] = jinja2.Environment.compile  # called with a plain bool for raw
     if getattr(original, "memoised", False):
         return
     cache: dict[tuple[Any, ...], Any] = {}
 
     @functools.wraps(original)
-    def compile(  # noqa: A001 - the method's own name
+    def compile(
         self: jinja2.Environment,
         source: Any,
         name: str | None = None,

@@ -3,7 +3,7 @@
 ::
 
     every combination: N/N baked and checked; M distinct generated suites run, all passed
-    images: B built, G gate runs inside them; pythons: 3.11, 3.13, ... ran S suites; lowest-direct: L/L dependency sets green
+    images: B built, G gate runs inside them; pythons: 3.11, ... ran S suites; lowest-direct: L/L dependency sets green
 
 Each part is the items of one or two test functions (``PARTS``). A part none of whose
 items passed or failed says ``not run (why)``: ``--collect-only``, ``not selected`` (a

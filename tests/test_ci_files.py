@@ -239,7 +239,8 @@ def tool_pins(content: str) -> list[tuple[str, str | None]]:
 @functools.cache
 def parsed(content: str) -> dict[Any, Any]:
     """The YAML, read by libyaml (PyYAML's C loader, ten times the pure-Python one's speed)."""
-    return yaml.load(content, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader
+    loaded: dict[Any, Any] = yaml.load(content, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return loaded
 
 
 def workflow_renderings() -> list[tuple[str, str, Combination]]:
@@ -263,7 +264,9 @@ def test_every_action_and_tool_is_the_release_recorded_in_pins() -> None:
             if spec is None:
                 problems.append(f"{path} ({combination}): `{command}` runs an unpinned tool")
             elif TOOLS.get(name) != version:
-                problems.append(f"{path} ({combination}): `{command}`, pins/actions.toml says {name}=={TOOLS.get(name)}")
+                problems.append(
+                    f"{path} ({combination}): `{command}`, pins/actions.toml says {name}=={TOOLS.get(name)}"
+                )
         found = USES.findall(content)
         local = [line for line in content.splitlines() if re.search(r"uses:\s*\$/", line)]
         assert len(found) + len(local) == content.count("uses:"), f"{path}: a `uses:` not read"
@@ -313,7 +316,7 @@ def test_the_images_copy_the_uv_the_workflows_run() -> None:
 
 def image_job(ci: dict[str, Any]) -> str:
     """The CI job that calls the reusable image workflow."""
-    callers = [name for name, job in ci["jobs"].items() if job.get("uses") == f"$/{PUBLISH}"]
+    callers: list[str] = [name for name, job in ci["jobs"].items() if job.get("uses") == f"$/{PUBLISH}"]
     assert len(callers) == 1, f"{CI}: {len(callers)} jobs call {PUBLISH}"
     return callers[0]
 
@@ -420,7 +423,10 @@ def pushing_steps(job: dict[str, Any]) -> list[dict[str, Any]]:
     return [
         step
         for step in job.get("steps", [])
-        if (str(step.get("uses", "")).startswith("docker/build-push-action") and as_string(step["with"].get("push", False)) != "false")
+        if (
+            str(step.get("uses", "")).startswith("docker/build-push-action")
+            and as_string(step["with"].get("push", False)) != "false"
+        )
         or re.search(r"docker (image )?push|imagetools create", step.get("run", ""))
     ]
 
@@ -474,7 +480,9 @@ def test_refresh_pull_request_is_followed_by_a_ci_start_the_built_in_token_may_m
                 problems.append(f"{combination}: CI is not started when the pull request is {operation}")
         if job["permissions"].get("actions") != "write":
             problems.append(f"{combination}: the refresh job may not start workflows (actions: write)")
-    ci_triggers = {trigger for (path, content), _ in distinct_files().items() if path == CI for trigger in parsed(content)[True]}
+    ci_triggers = {
+        trigger for (path, content), _ in distinct_files().items() if path == CI for trigger in parsed(content)[True]
+    }
     assert "workflow_dispatch" in ci_triggers, f"{CI} cannot be started by workflow_dispatch"
     assert not problems, "\n".join(problems[:20])
 
@@ -514,7 +522,9 @@ esac
 """
 
 
-@pytest.mark.parametrize("answers_file", [".cruft.json", ".copier-answers.yml", None], ids=["cruft", "copier", "unlinked"])
+@pytest.mark.parametrize(
+    "answers_file", [".cruft.json", ".copier-answers.yml", None], ids=["cruft", "copier", "unlinked"]
+)
 def test_refresh_job_runs_the_tool_the_project_was_made_with(tmp_path: Path, answers_file: str | None) -> None:
     """The check and apply steps' scripts, run for real by bash in a bake, with a stub pipx:
     cruft's project is checked then updated by cruft, copier's is updated by copier alone,

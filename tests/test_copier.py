@@ -195,8 +195,9 @@ def test_copier_prompt_lists_every_choice_with_its_label(template_repo: Path) ->
     from copier._main import Worker
     from copier._user_data import AnswersMap, Question
 
+    first_choices = {name: value[0] for name, value in CONFIG.items() if isinstance(value, list)}
     with Worker(src_path=str(template_repo), dst_path=Path("unused"), vcs_ref="HEAD") as worker:
-        for data, listed in (({}, True), ({name: value[0] for name, value in CONFIG.items() if isinstance(value, list)}, False)):
+        for data, listed in (({}, True), (first_choices, False)):
             worker.data = data
             for name, value in CONFIG.items():
                 if name.startswith("_") or not isinstance(value, list):
@@ -209,7 +210,9 @@ def test_copier_prompt_lists_every_choice_with_its_label(template_repo: Path) ->
                     var_name=name,
                     **worker.template.questions_data[name],
                 )
-                shown = [(choice.title, choice.value) for choice in question.get_questionary_structure().get("choices", [])]
+                shown = [
+                    (choice.title, choice.value) for choice in question.get_questionary_structure().get("choices", [])
+                ]
                 expected = [(_label(name, choice), choice) for choice in value] if listed else []
                 assert shown == expected, name
 
@@ -257,12 +260,18 @@ def test_copier_default_slug_is_cookiecutters_for_every_transliterated_letter() 
     letters = [chr(code) for first, end in TRANSLITERATED for code in range(first, end) if chr(code).isalpha()]
     names = [f"Ab{letter}c {letter}{letter.lower()}" for letter in letters]
     cookiecutter, copier = _slugs(names)
-    different = [f"{name!r}: {want!r} != {got!r}" for name, want, got in zip(names, cookiecutter, copier) if want != got]
+    different = [
+        f"{name!r}: {want!r} != {got!r}"
+        for name, want, got in zip(names, cookiecutter, copier, strict=True)
+        if want != got
+    ]
     assert not different, "\n".join(different[:20])
 
 
 @pytest.mark.parametrize(
-    "answers", [{"database": "postgres", "cache": "redis"}, {"project_kind": "library"}], ids=["postgres-redis", "library"]
+    "answers",
+    [{"database": "postgres", "cache": "redis"}, {"project_kind": "library"}],
+    ids=["postgres-redis", "library"],
 )
 def test_copier_prints_the_first_steps_the_hook_prints(
     template_repo: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str], answers: dict[str, Any]

@@ -26,7 +26,7 @@ from engine.distributions import (
     metadata_problems,
     whole_project,
 )
-from engine.matrix import combination_id
+from engine.matrix import Combination, combination_id
 from engine.projects import project_env, render
 from engine.renderings import context_for, in_memory
 
@@ -43,11 +43,15 @@ def test_library_distributions_carry_the_chosen_metadata(build: Build) -> None:
 
 
 def test_in_memory_build_inputs_match_a_real_bake(tmp_path: Path) -> None:
-    combination = {"project_kind": "library", "python_version": "3.13", "license": "Proprietary"}
+    combination: Combination = {"project_kind": "library", "python_version": "3.13", "license": "Proprietary"}
     project = render(tmp_path, **combination)
     tree = {path.relative_to(project).as_posix(): path.read_text() for path in project.rglob("*") if path.is_file()}
     assert whole_project(combination) == tree
-    baked = {path: text for path, text in tree.items() if path in ("pyproject.toml", "README.md", "LICENSE") or path.startswith("src/")}
+    baked = {
+        path: text
+        for path, text in tree.items()
+        if path in ("pyproject.toml", "README.md", "LICENSE") or path.startswith("src/")
+    }
     context = context_for(combination)
     assert [files for each, files in library_renderings() if each == {key: context[key] for key in each}] == [baked]
 
@@ -83,10 +87,14 @@ RELEASE = ".github/workflows/release.yml"
 def tag_check(pyproject: str, tag: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
     """Run release.yml's tag check as GitHub runs a `run:` step (bash -e), for this tag."""
     workflow = yaml.safe_load(in_memory({"project_kind": "library"})[RELEASE])
-    (step,) = [step for step in workflow["jobs"]["build"]["steps"] if step.get("name", "").startswith("Check that the tag")]
+    (step,) = [
+        step for step in workflow["jobs"]["build"]["steps"] if step.get("name", "").startswith("Check that the tag")
+    ]
     (tmp_path / "pyproject.toml").write_text(pyproject)
     env = project_env(TAG=tag)
-    return subprocess.run(["bash", "-e", "-c", step["run"]], cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
+    return subprocess.run(
+        ["bash", "-e", "-c", step["run"]], cwd=tmp_path, env=env, capture_output=True, text=True, check=False
+    )
 
 
 @pytest.mark.parametrize(("tag", "passes"), [("v0.1.0", True), ("v0.1.1", False), ("0.1.0", False), ("v0.1", False)])
@@ -94,4 +102,6 @@ def test_release_runs_only_for_the_tag_that_names_the_version(tmp_path: Path, ta
     pyproject = next(iter(distinct_builds().values())).files["pyproject.toml"]
     assert 'version = "0.1.0"' in pyproject
     checked = tag_check(pyproject, tag, tmp_path)
-    assert (checked.returncode == 0) == passes, f"tag {tag}: exit {checked.returncode}\n{checked.stdout}{checked.stderr}"
+    assert (checked.returncode == 0) == passes, (
+        f"tag {tag}: exit {checked.returncode}\n{checked.stdout}{checked.stderr}"
+    )

@@ -124,7 +124,12 @@ def _run_hook(answers: dict[str, Any], options: dict[str, Any], tmp_path: Path) 
 
 DEFAULT_ANSWERS = {
     name: value[0] if isinstance(value, list) else value for name, value in OPTIONS.items() if not name.startswith("_")
-} | {"project_name": "Async Service", "project_slug": "async-service", "package_name": "async_service", "_rules": OPTIONS["_rules"]}
+} | {
+    "project_name": "Async Service",
+    "project_slug": "async-service",
+    "package_name": "async_service",
+    "_rules": OPTIONS["_rules"],
+}
 
 
 @pytest.mark.parametrize(
@@ -205,7 +210,7 @@ def test_cli_prints_one_line_naming_variable_and_value(tmp_path: Path, variable:
     assert not any(tmp_path.iterdir()), "a refused bake left something in the output directory"
 
 
-HOSTILE = {
+HOSTILE: dict[str, Any] = {
     "project_name": 'Quote\'s "Service" \\ {x} """ </script> é ß 日本語',
     "project_slug": "hostile-service",
     "author_name": 'O\'Brien "The" Back\\slash {x} """ é ß 日本語 🚀',
@@ -343,7 +348,9 @@ def test_copier_refuses_what_the_hook_refuses(
 
     variable, value, extra = case
     with pytest.raises(ValueError, match=f"'{variable}'") as refused:
-        run_copy(str(copier_questions_only), tmp_path / "out", data={**extra, variable: value}, defaults=True, quiet=True)
+        run_copy(
+            str(copier_questions_only), tmp_path / "out", data={**extra, variable: value}, defaults=True, quiet=True
+        )
     hook = _hook_line({**DEFAULT_ANSWERS, **extra, variable: value})
     assert str(refused.value) == f"Validation error for question '{variable}': " + hook.removeprefix("error: ")
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
@@ -364,7 +371,7 @@ def _exports(lines: list[str]) -> set[str]:
 
 @pytest.mark.parametrize("answers", FIRST_STEPS_RENDERINGS.values(), ids=FIRST_STEPS_RENDERINGS)
 def test_a_bake_prints_its_path_and_the_readmes_first_steps(
-    tmp_path: Path, capfd: pytest.CaptureFixture[str], answers: dict[str, str]
+    tmp_path: Path, capfd: pytest.CaptureFixture[str], answers: dict[str, Any]
 ) -> None:
     from engine.copier_yaml import first_steps, first_steps_message
     from engine.projects import guide
@@ -386,7 +393,7 @@ def test_a_bake_prints_its_path_and_the_readmes_first_steps(
 
 @pytest.mark.suites
 @pytest.mark.parametrize("answers", [{}, {"project_kind": "library"}], ids=["service", "library"])
-def test_the_readmes_first_steps_run_verbatim_in_a_fresh_bake(tmp_path: Path, answers: dict[str, str]) -> None:
+def test_the_readmes_first_steps_run_verbatim_in_a_fresh_bake(tmp_path: Path, answers: dict[str, Any]) -> None:
     """The block as the README shows it, run by bash from where the project was made: git init,
     uv sync, the hooks installed, the suite green, and a first commit that passes the hooks."""
     from engine.copier_yaml import first_steps

@@ -31,7 +31,7 @@ def setup_block(readme: str) -> str:
     """The ``sh`` block of the "Set up" section that bakes a project from the clone."""
     section = readme.split("\n## Set up\n", 1)[1].split("\n## ", 1)[0]
     blocks = re.findall(r"^```sh\n(.*?)^```$", section, flags=re.MULTILINE | re.DOTALL)
-    baking = [block for block in blocks if f"cookiecutter ./{CLONE}" in block]
+    baking: list[str] = [block for block in blocks if f"cookiecutter ./{CLONE}" in block]
     assert len(baking) == 1, f"README.md's Set up: expected one sh block baking ./{CLONE}, found {len(baking)}"
     return baking[0]
 
@@ -50,7 +50,9 @@ def test_readme_setup_installs_uv_and_bakes_on_a_stock_debian_python() -> None:
             python, ["sh", "-e", "-c", block], binds={home: "/home/newcomer"}, env={"HOME": "/home/newcomer"},
             cwd="/home/newcomer", timeout=300, root=NEWCOMER, user=NEWCOMER_ID,
         )
-        assert done.returncode == 0, f"README.md's set-up block failed ({done.returncode}):\n{done.stdout}\n{done.stderr}"
+        assert done.returncode == 0, (
+            f"README.md's set-up block failed ({done.returncode}):\n{done.stdout}\n{done.stderr}"
+        )
         baked = [path for path in home.iterdir() if path.name != CLONE and not path.name.startswith(".")]
         assert len(baked) == 1, f"expected one baked project next to the clone, found {sorted(p.name for p in baked)}"
         assert (baked[0] / "pyproject.toml").is_file(), f"{baked[0].name} has no pyproject.toml:\n{done.stderr}"

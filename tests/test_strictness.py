@@ -160,7 +160,7 @@ def test_generated_pytest_fails_a_hanging_test_by_its_timeout(tmp_path: Path) ->
         )
         drop_in(projects[mode], PROBES[HANGING], mode)
     with ThreadPoolExecutor(len(projects)) as pool:
-        runs = dict(zip(projects, pool.map(timed_pytest, projects.values())))
+        runs = dict(zip(projects, pool.map(timed_pytest, projects.values()), strict=True))
     for mode, (ran, seconds) in runs.items():
         assert_verdict(HANGING, mode, ran, seconds)
 

@@ -72,7 +72,8 @@ def test_something_else():
 
 ALL_PASSED = [
     "every combination: 3/3 baked and checked; 2 distinct generated suites run, all passed",
-    "images: 1 built, 1 gate runs inside them; pythons: 3.11, 3.13 ran 3 suites; lowest-direct: 1/1 dependency sets green",
+    "images: 1 built, 1 gate runs inside them; pythons: 3.11, 3.13 ran 3 suites; "
+    "lowest-direct: 1/1 dependency sets green",
 ]
 
 CASES = {
@@ -85,7 +86,8 @@ CASES = {
         ["--collect-only"], "",
         [
             "every combination: not run (--collect-only); generated suites: not run (--collect-only)",
-            "images: not run (--collect-only); pythons: not run (--collect-only); lowest-direct: not run (--collect-only)",
+            "images: not run (--collect-only); pythons: not run (--collect-only); "
+            "lowest-direct: not run (--collect-only)",
         ],
     ),
     "one file's other test": (
