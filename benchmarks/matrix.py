@@ -143,8 +143,10 @@ def main() -> None:
 
     start = time.perf_counter()
     distinct_files = count_distinct_files(every, args.workers)
-    print(f"distinct files (path and content): {distinct_files}  "
-          f"[{time.perf_counter() - start:.0f} s to bake all on {args.workers} processes]")
+    print(
+        f"distinct files (path and content): {distinct_files}  "
+        f"[{time.perf_counter() - start:.0f} s to bake all on {args.workers} processes]"
+    )
 
     cookies = _cookies(root)
     fingerprints: dict[str, str] = {}
@@ -174,11 +176,15 @@ def main() -> None:
         checker._twin_fingerprint(cookies.bake, combo)
     harness = [timed(functools.partial(checker.check, cookies.bake, combo)) for combo in sample]
     bare_mean, harness_mean = statistics.mean(bare), statistics.mean(harness)
-    print(f"bare cookiecutter render per combination: {bare_mean * 1000:.1f} ms "
-          f"(median {statistics.median(bare) * 1000:.1f} ms, n={len(sample)})")
-    print(f"harness bake-and-check per combination: {harness_mean * 1000:.1f} ms "
-          f"(median {statistics.median(harness) * 1000:.1f} ms) = "
-          f"{harness_mean / bare_mean:.2f}x the bare render")
+    print(
+        f"bare cookiecutter render per combination: {bare_mean * 1000:.1f} ms "
+        f"(median {statistics.median(bare) * 1000:.1f} ms, n={len(sample)})"
+    )
+    print(
+        f"harness bake-and-check per combination: {harness_mean * 1000:.1f} ms "
+        f"(median {statistics.median(harness) * 1000:.1f} ms) = "
+        f"{harness_mean / bare_mean:.2f}x the bare render"
+    )
 
     # Naive against harness on a fixed sample, side by side.
     naive_sample = rng.sample(every, args.naive_sample)
@@ -201,17 +207,17 @@ def main() -> None:
             )
     runners.close()
     amortised = check_seconds + sum(
-        suite_seconds[fingerprints[combination_id(twin(combo))]]
-        / shares[fingerprints[combination_id(twin(combo))]]
+        suite_seconds[fingerprints[combination_id(twin(combo))]] / shares[fingerprints[combination_id(twin(combo))]]
         for combo in naive_sample
     )
     alone = check_seconds + sum(suite_seconds.values())
     total_naive = sum(naive_seconds)
     print(f"naive sample: {len(naive_sample)} combinations, {len(suite_seconds)} distinct suites")
-    print(f"naive (bake, fresh venv, install, suite): {total_naive:.1f} s "
-          f"({total_naive / len(naive_sample):.2f} s per combination)")
-    print(f"harness, amortised as in the full run: {amortised:.1f} s -> "
-          f"{total_naive / amortised:.1f}x cheaper")
+    print(
+        f"naive (bake, fresh venv, install, suite): {total_naive:.1f} s "
+        f"({total_naive / len(naive_sample):.2f} s per combination)"
+    )
+    print(f"harness, amortised as in the full run: {amortised:.1f} s -> {total_naive / amortised:.1f}x cheaper")
     print(f"harness, this sample alone: {alone:.1f} s -> {total_naive / alone:.1f}x cheaper")
     shutil.rmtree(root)
 

@@ -107,8 +107,6 @@ def _compiled(source: str) -> jinja2.Template:
     return copier_env().from_string(source)
 
 
-
-
 def _projection(context: dict[str, Any], names: tuple[str, ...]) -> tuple[Any, ...]:
     if WHOLE in names:
         return tuple(sorted(context.items()))

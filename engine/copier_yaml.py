@@ -98,10 +98,7 @@ def refresh_skips() -> list[str]:
 
 # The post-generation hook removes the migrations folders when nothing was rendered into
 # them: copier does not create them in the first place.
-EXCLUDE = (
-    '{% if not (project_kind == "service" and database != "none") %}'
-    "src/*/migrations{% endif %}"
-)
+EXCLUDE = '{% if not (project_kind == "service" and database != "none") %}src/*/migrations{% endif %}'
 
 # The ``_rules`` checks as the regular expressions copier's ``regex_search`` filter
 # (jinja2-ansible-filters, built into copier) applies: each must match for the answer to

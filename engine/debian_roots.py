@@ -67,7 +67,9 @@ def python_root(suite: str) -> Recipe:
 # (python3-venv: Debian splits ``python3 -m venv`` out), a user who is not root (uid
 # 1000), and no pip: tests/test_readme_setup.py runs the README's set-up block in it.
 NEWCOMER = Recipe(
-    "stock-bookworm", "bookworm", ("ca-certificates", "python3", "python3-venv", "git"),
+    "stock-bookworm",
+    "bookworm",
+    ("ca-certificates", "python3", "python3-venv", "git"),
     commands=("useradd --uid 1000 --user-group --create-home newcomer",),
 )
 
@@ -105,7 +107,9 @@ def tarball(root: str | Recipe) -> Path:
             partial = roots / f".{key}.tar"  # mmdebstrap tells the format by the suffix
             done = subprocess.run(
                 ["mmdebstrap", *arguments, str(partial), MIRROR],
-                capture_output=True, text=True, check=False,
+                capture_output=True,
+                text=True,
+                check=False,
             )
             if done.returncode != 0:
                 partial.unlink(missing_ok=True)
@@ -129,7 +133,8 @@ def tree(root: str | Recipe) -> Path:
             partial = Path(tempfile.mkdtemp(dir=trees, prefix=f".{source.stem}-"))
             subprocess.run(
                 ["tar", "-x", "--numeric-owner", "-f", str(source), "-C", str(partial)],
-                check=True, capture_output=True,
+                check=True,
+                capture_output=True,
             )
             partial.rename(path)
             for old in trees.glob(f"{recipe.name}-*"):
@@ -188,17 +193,31 @@ def run_in_root(
     }
     inner = (
         f"mkdir -p /tmp/bin && ln -s /usr/bin/python{python} /tmp/bin/python3"
-        f" && ln -s /usr/bin/python{python} /tmp/bin/python && cd {shlex.quote(cwd)} && exec \"$@\""
+        f' && ln -s /usr/bin/python{python} /tmp/bin/python && cd {shlex.quote(cwd)} && exec "$@"'
     )
     as_user = [f"--userspec={user}", "--groups="] if user else []
     chroot = shlex.join(
-        ["chroot", *as_user, str(path), "/usr/bin/env", "-i", *(f"{key}={value}" for key, value in environment.items()),
-         "/bin/sh", "-c", inner, "sh", *argv]
+        [
+            "chroot",
+            *as_user,
+            str(path),
+            "/usr/bin/env",
+            "-i",
+            *(f"{key}={value}" for key, value in environment.items()),
+            "/bin/sh",
+            "-c",
+            inner,
+            "sh",
+            *argv,
+        ]
     )
     script = " && ".join([*mounts, f"exec {chroot}"])
     return subprocess.run(
         ["unshare", "--mount", "--propagation", "private", "--fork", "/bin/sh", "-c", script],
-        capture_output=True, text=True, timeout=timeout, check=False,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
 
 

@@ -85,9 +85,7 @@ def _wants(condition: dict[str, Any], combo: Combination) -> bool:
 
 
 def expected_files(combo: Combination, package: str) -> set[str]:
-    return {
-        path.format(pkg=package) for path, condition in FILES.items() if _wants(condition, combo)
-    }
+    return {path.format(pkg=package) for path, condition in FILES.items() if _wants(condition, combo)}
 
 
 def sdist_files(combo: Combination, package: str) -> set[str]:

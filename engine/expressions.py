@@ -111,11 +111,7 @@ def evaluate(expression: str, contexts: Mapping[str, Any]) -> Any:
 def outcomes(expression: str, contexts: Mapping[str, Any]) -> set[Any]:
     """Every value ``expression`` can take, trying 'true' and 'false' for each unknown."""
     unknown = sorted(
-        {
-            name
-            for name in references(expression)
-            if name.startswith(("steps.", "needs.")) and name not in contexts
-        }
+        {name for name in references(expression) if name.startswith(("steps.", "needs.")) and name not in contexts}
     )
     return {
         evaluate(expression, {**contexts, **dict(zip(unknown, values, strict=True))})

@@ -90,9 +90,7 @@ class Buildah:
     ) -> subprocess.CompletedProcess[str]:
         argv = [*self.argv(), *args]
         self.calls += 1
-        done = subprocess.run(
-            argv, capture_output=True, text=True, timeout=timeout, check=False, env=self.env, cwd=cwd
-        )
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False, env=self.env, cwd=cwd)
         if check and done.returncode != 0:
             command = shlex.join(["buildah", *args])
             raise RuntimeError(f"{command} failed ({done.returncode}):\n{_tail(done)}")
@@ -141,6 +139,7 @@ def remove_stale_storages(older_than: float = 12 * 3600) -> None:
 
 # --- What the Dockerfiles name ---------------------------------------------------------
 
+
 def base_images(dockerfile: str) -> list[str]:
     """The images a Dockerfile's stages start from, with its ARG defaults filled in."""
     args: dict[str, str] = {}
@@ -184,6 +183,7 @@ def unbuildable(dockerfile: str) -> str | None:
 
 
 # --- Stand-in base images --------------------------------------------------------------
+
 
 def _week() -> str:
     year, week, _ = datetime.date.today().isocalendar()
@@ -361,6 +361,7 @@ def build(buildah: Buildah, project: Path, dockerfile: str, tag: str) -> None:
 
 # --- The gates, in a container of the test-runner image ---------------------------------
 
+
 @dataclass
 class Job:
     name: str
@@ -433,9 +434,25 @@ class Runner:
             self.name = buildah("from", "--pull=never", image).stdout.strip()
             self.root = Path(buildah("mount", self.name).stdout.strip())
             found = subprocess.run(
-                ["find", str(self.root), "-xdev", "-type", "d", "(", "-uid", RUNNER_UID.split(":")[0],
-                 "-o", "-perm", "-0002", ")", "-prune", "-print"],
-                capture_output=True, text=True, check=True,
+                [
+                    "find",
+                    str(self.root),
+                    "-xdev",
+                    "-type",
+                    "d",
+                    "(",
+                    "-uid",
+                    RUNNER_UID.split(":")[0],
+                    "-o",
+                    "-perm",
+                    "-0002",
+                    ")",
+                    "-prune",
+                    "-print",
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
             ).stdout.split()
             self.writable = [Path(path) for path in found]
             self.pristine = scratch / "pristine"
@@ -537,7 +554,11 @@ def health(buildah: Buildah, image: str, python: str, timeout: float = 90) -> tu
         script = f"ip link set lo up && exec {probe}"
         done = subprocess.run(
             ["unshare", "--net", "sh", "-c", script],
-            capture_output=True, text=True, timeout=timeout + 60, check=False, env=buildah.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout + 60,
+            check=False,
+            env=buildah.env,
         )
     if done.returncode != 0:
         return None, _tail(done)
@@ -545,4 +566,3 @@ def health(buildah: Buildah, image: str, python: str, timeout: float = 90) -> tu
     if report["answer"] is None:
         return None, report["output"]
     return report["answer"][0], report["answer"][1]
-

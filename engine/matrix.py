@@ -42,9 +42,7 @@ def _axis(value: Any) -> list[Any] | None:
 
 
 OPTIONS: dict[str, list[Any]] = {
-    name: axis
-    for name, value in CONFIG.items()
-    if not name.startswith("_") and (axis := _axis(value)) is not None
+    name: axis for name, value in CONFIG.items() if not name.startswith("_") and (axis := _axis(value)) is not None
 }
 DEFAULTS: Combination = {name: axis[0] for name, axis in OPTIONS.items()}
 

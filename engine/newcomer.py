@@ -81,28 +81,28 @@ async def name_of_item(client: Any, item_id: int) -> str:
     return str((await client.get_item(item_id)).name)
 '''
 
-PER_FIXTURE = '''
+PER_FIXTURE = """
 
 {mark}async def test_newcomer_uses_{name}({name}: Any) -> None:
     await use({name})
-'''
+"""
 
-COMBINED = '''
+COMBINED = """
 
 {mark}async def test_newcomer_combines_the_fixtures({params}) -> None:
     made = make_item(name="newcomer")
     item = await made if inspect.isawaitable(made) else made
     assert await name_of_item(client, item.id) == "newcomer"
-{extra}'''
+{extra}"""
 
 # A service with Redis: the Redis-backed route through the client, with no other fixture.
-REDIS_THROUGH_THE_CLIENT = '''
+REDIS_THROUGH_THE_CLIENT = """
 
 {mark}async def test_newcomer_reaches_redis_through_the_client(client: Any) -> None:
     assert (await client.post("/visits")).json() == {{"visits": 1}}
-'''
+"""
 
-MODULE_FIXTURE_TESTS = '''
+MODULE_FIXTURE_TESTS = """
 
 {mark}async def test_newcomer_module_fixture_first(live_client: Any) -> None:
     await use(live_client)
@@ -110,7 +110,7 @@ MODULE_FIXTURE_TESTS = '''
 
 {mark}async def test_newcomer_module_fixture_again(live_client: Any) -> None:
     await use(live_client)
-'''
+"""
 
 FIXTURE_DECORATORS = {"fixture"}  # pytest.fixture, pytest_asyncio.fixture, called or not
 LIVE_SERVERS = ("server_url", "live_api")

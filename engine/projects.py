@@ -23,8 +23,10 @@ from cookiecutter.main import cookiecutter
 TEMPLATE = Path(__file__).resolve().parents[1]
 # The generated project's guide for the people who work on it, First steps first: a
 # service's README.md; a library's CONTRIBUTING.md (its README.md is the PyPI page).
-GUIDE = TEMPLATE / "{{cookiecutter.project_slug}}" / (
-    '{% if cookiecutter.project_kind == "service" %}README.md{% else %}CONTRIBUTING.md{% endif %}'
+GUIDE = (
+    TEMPLATE
+    / "{{cookiecutter.project_slug}}"
+    / ('{% if cookiecutter.project_kind == "service" %}README.md{% else %}CONTRIBUTING.md{% endif %}')
 )
 
 # One environment per dependency set and xdist worker, kept between runs (``uv sync``
@@ -96,9 +98,7 @@ def run(
 _SYNCED_ONLINE: set[Path] = set()
 
 
-def sync(
-    project: Path, venv: Path | None = None, resolution: str | None = None
-) -> subprocess.CompletedProcess[str]:
+def sync(project: Path, venv: Path | None = None, resolution: str | None = None) -> subprocess.CompletedProcess[str]:
     """``uv sync`` the project, into ``venv`` when given (shared by identical dependency sets).
 
     ``resolution`` is uv's ``--resolution`` (``lowest-direct``: every direct dependency at

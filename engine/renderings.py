@@ -70,9 +70,7 @@ def renderings() -> list[tuple[Combination, dict[str, str]]]:
     """The CI files of every combination, rendered path -> content (equal contents shared)."""
     base = kind_defaults()["service"]
     env = StrictEnvironment(context={"cookiecutter": base}, keep_trailing_newline=True)
-    templates = [
-        (env.from_string(name), env.from_string((PROJECT / name).read_text())) for name in CI_FILES
-    ]
+    templates = [(env.from_string(name), env.from_string((PROJECT / name).read_text())) for name in CI_FILES]
     shared: dict[str, str] = {}
     return [
         (
@@ -110,9 +108,7 @@ def render_ci_files(templates: list[Any], cookiecutter: Combination) -> dict[str
 
 
 def context_for(combination: Combination) -> Combination:
-    context = generate_context(
-        context_file=str(TEMPLATE / "cookiecutter.json"), extra_context=combination
-    )
+    context = generate_context(context_file=str(TEMPLATE / "cookiecutter.json"), extra_context=combination)
     return dict(prompt_for_config(context, no_input=True))
 
 
@@ -120,9 +116,7 @@ def in_memory(combination: Combination) -> dict[str, str]:
     """The CI files of one combination, rendered the way a bake renders them."""
     cookiecutter = context_for(combination)
     env = StrictEnvironment(context={"cookiecutter": cookiecutter}, keep_trailing_newline=True)
-    templates = [
-        (env.from_string(name), env.from_string((PROJECT / name).read_text())) for name in CI_FILES
-    ]
+    templates = [(env.from_string(name), env.from_string((PROJECT / name).read_text())) for name in CI_FILES]
     return render_ci_files(templates, cookiecutter)
 
 

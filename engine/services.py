@@ -92,9 +92,7 @@ def running(service: Service, workdir: Path) -> Iterator[str]:
         command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
         log = workdir / "uvicorn.log"
         with log.open("w") as output:
-            server = subprocess.Popen(
-                command, cwd=service.project, env=env, stdout=output, stderr=subprocess.STDOUT
-            )
+            server = subprocess.Popen(command, cwd=service.project, env=env, stdout=output, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}"
         try:
             _wait_until_healthy(url, server, log)

@@ -153,9 +153,7 @@ class Runners:
             runner.wait(timeout=60)
 
 
-def check_rendering(
-    baked: Path, package: str, digest: str, workdir: Path, lint_claims: Path, runners: Runners
-) -> None:
+def check_rendering(baked: Path, package: str, digest: str, workdir: Path, lint_claims: Path, runners: Runners) -> None:
     """Sync, test and lint one rendering; raise AssertionError saying what failed.
 
     ``workdir`` holds one project directory per environment: every rendering with that

@@ -57,6 +57,7 @@ YAMLLINT_CONFIG = json.dumps(
     }
 )
 
+
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory: pytest.TempPathFactory) -> dict[Path, tuple[str, Combination]]:
     """Every distinct rendering written once: file on disk -> (rendered path, combination)."""
@@ -78,18 +79,10 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> dict[Path, tuple[str, Com
 def run_linter(batch: dict[Path, tuple[str, Combination]], select: str, *command: str) -> None:
     files = [file for file, (path, _) in batch.items() if re.search(select, path)]
     assert files, f"no rendered file matches {select}"
-    result = subprocess.run(
-        [*command, *map(str, files)], capture_output=True, text=True, check=False
-    )
+    result = subprocess.run([*command, *map(str, files)], capture_output=True, text=True, check=False)
     if result.returncode != 0:
-        where = "\n".join(
-            f"{file}: {batch[file][1]}"
-            for file in files
-            if str(file) in result.stdout + result.stderr
-        )
-        pytest.fail(
-            f"{command[0]} failed:\n{result.stdout}\n{result.stderr}\nCombinations:\n{where}"
-        )
+        where = "\n".join(f"{file}: {batch[file][1]}" for file in files if str(file) in result.stdout + result.stderr)
+        pytest.fail(f"{command[0]} failed:\n{result.stdout}\n{result.stderr}\nCombinations:\n{where}")
 
 
 @pytest.mark.parametrize(
@@ -192,8 +185,7 @@ def test_node_is_in_the_test_runner_image_exactly_when_asked_for() -> None:
         f"{combination}: test_runner_node={combination['test_runner_node']} but node is "
         + ("present" if has_node else "missing")
         for combination, files in renderings()
-        if (has_node := "npm --version" in files["docker/test-runner.Dockerfile"])
-        != combination["test_runner_node"]
+        if (has_node := "npm --version" in files["docker/test-runner.Dockerfile"]) != combination["test_runner_node"]
     ]
     assert not problems, "\n".join(problems[:20])
 

@@ -76,8 +76,7 @@ def test_the_proof_sees_a_file_that_renders_differently() -> None:
 def _tree(root: Path) -> dict[str, bytes | None]:
     """Every file (its bytes) and folder (None) under root, by relative path."""
     return {
-        path.relative_to(root).as_posix(): path.read_bytes() if path.is_file() else None
-        for path in root.rglob("*")
+        path.relative_to(root).as_posix(): path.read_bytes() if path.is_file() else None for path in root.rglob("*")
     }
 
 
@@ -231,7 +230,7 @@ NAMES = [
     "Tiếng Việt",
     "Привет, мир: подъезд",
     "Ελληνικά Ψ",
-    "Quote's \"API\" (v2)",
+    'Quote\'s "API" (v2)',
     "under_score  two--dashes",
     "--x--",
     "Version 1,000, 2",

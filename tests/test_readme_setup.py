@@ -47,8 +47,14 @@ def test_readme_setup_installs_uv_and_bakes_on_a_stock_debian_python() -> None:
         for path in [home, *home.rglob("*")]:
             os.lchown(path, uid, gid)
         done = run_in_root(
-            python, ["sh", "-e", "-c", block], binds={home: "/home/newcomer"}, env={"HOME": "/home/newcomer"},
-            cwd="/home/newcomer", timeout=300, root=NEWCOMER, user=NEWCOMER_ID,
+            python,
+            ["sh", "-e", "-c", block],
+            binds={home: "/home/newcomer"},
+            env={"HOME": "/home/newcomer"},
+            cwd="/home/newcomer",
+            timeout=300,
+            root=NEWCOMER,
+            user=NEWCOMER_ID,
         )
         assert done.returncode == 0, (
             f"README.md's set-up block failed ({done.returncode}):\n{done.stdout}\n{done.stderr}"

@@ -91,9 +91,7 @@ def hygiene_test(project: Path) -> subprocess.CompletedProcess[str]:
     )  # fmt: skip
 
 
-def test_update_applies_a_template_change_and_the_suite_still_passes(
-    made: tuple[Path, Path], tmp_path: Path
-) -> None:
+def test_update_applies_a_template_change_and_the_suite_still_passes(made: tuple[Path, Path], tmp_path: Path) -> None:
     project = copy_project(made, tmp_path)
     delete_app_file(project)
     outdated = sh(CRUFT, "check", cwd=project, check=False)
@@ -120,9 +118,7 @@ def assert_suite_passes(project: Path) -> None:
     assert suite.returncode == 0, f"the refreshed project's suite fails:\n{suite.stdout}{suite.stderr}"
 
 
-def test_a_project_made_with_plain_cookiecutter_refreshes_once_linked(
-    made: tuple[Path, Path], tmp_path: Path
-) -> None:
+def test_a_project_made_with_plain_cookiecutter_refreshes_once_linked(made: tuple[Path, Path], tmp_path: Path) -> None:
     """The generated README's link step: a plain `cookiecutter` bake has no .cruft.json;
     `cruft link` at the template commit it was made from gives it one, and the template's
     later change then reaches it through `cruft check` and `cruft update`."""
@@ -176,9 +172,7 @@ def test_update_that_conflicts_with_a_local_edit_fails_the_project_loudly(
             tomllib.loads(text)
 
 
-def test_update_outside_git_leaves_rej_files_that_fail_the_project(
-    made: tuple[Path, Path], tmp_path: Path
-) -> None:
+def test_update_outside_git_leaves_rej_files_that_fail_the_project(made: tuple[Path, Path], tmp_path: Path) -> None:
     project = copy_project(made, tmp_path)
     shutil.rmtree(project / ".git")
     pyproject = project / "pyproject.toml"

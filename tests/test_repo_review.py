@@ -34,8 +34,6 @@ PRESENT = ("README.md", "LICENSE", ".gitignore", "docs/", "tests/", "src/package
 SHARDS = 4
 
 
-
-
 def write_tree(root: Path, files: dict[str, str]) -> Path:
     """The reviewed files, and placeholders for what repo-review only looks for."""
     root.mkdir(parents=True)
@@ -88,9 +86,7 @@ def failures(root: Path) -> list[str]:
 
 
 @pytest.mark.parametrize("shard", range(SHARDS))
-def test_repo_review_passes_every_distinct_rendering(
-    shard: int, tmp_path: Path, quick_review: None
-) -> None:
+def test_repo_review_passes_every_distinct_rendering(shard: int, tmp_path: Path, quick_review: None) -> None:
     problems = []
     for index, (digest, (combination, files)) in enumerate(sorted(reviewed_renderings().items())):
         if index % SHARDS != shard:
@@ -112,10 +108,7 @@ def test_review_of_the_rendered_files_matches_a_real_bake(
     full = {(r.name, r.result, r.skip_reason) for r in process(project).results}
     files = {name: (project / name).read_text() for name in REVIEWED if (project / name).is_file()}
     files.update(
-        {
-            path.relative_to(project).as_posix(): path.read_text()
-            for path in (project / ".github").rglob("*.yml")
-        }
+        {path.relative_to(project).as_posix(): path.read_text() for path in (project / ".github").rglob("*.yml")}
     )
     alone = write_tree(tmp_path / "alone", files)
     assert {(r.name, r.result, r.skip_reason) for r in process(alone).results} == full

@@ -131,9 +131,7 @@ def assert_verdict(name: str, mode: str, ran: subprocess.CompletedProcess[str], 
     must_fail = bool(probe.fails_with) and (mode == "strict" or not probe.strict_only)
     if must_fail:
         assert ran.returncode != 0, f"{name} passed in {mode} mode:\n{output[-3000:]}"
-        assert probe.fails_with in output, (
-            f"{name} failed for another reason in {mode} mode:\n{output[-3000:]}"
-        )
+        assert probe.fails_with in output, f"{name} failed for another reason in {mode} mode:\n{output[-3000:]}"
         assert seconds < HANG_LIMIT, f"{name} took {seconds:.0f} s to fail in {mode} mode"
     else:
         assert ran.returncode == 0, f"{name} failed in {mode} mode:\n{output[-3000:]}"
@@ -142,9 +140,7 @@ def assert_verdict(name: str, mode: str, ran: subprocess.CompletedProcess[str], 
 @pytest.mark.suites
 @pytest.mark.parametrize("mode", OPTIONS["asyncio_mode"])
 @pytest.mark.parametrize("name", [name for name in PROBES if name != HANGING])
-def test_generated_pytest_refuses_what_strictness_promises(
-    tmp_path: Path, mode: str, name: str
-) -> None:
+def test_generated_pytest_refuses_what_strictness_promises(tmp_path: Path, mode: str, name: str) -> None:
     project, venv = bake_and_sync(tmp_path, project_kind="library", asyncio_mode=mode)
     drop_in(project, PROBES[name], mode)
     assert_verdict(name, mode, *timed_pytest(project, venv))
@@ -155,9 +151,7 @@ def test_generated_pytest_fails_a_hanging_test_by_its_timeout(tmp_path: Path) ->
     """The hanging probe waits out the project's timeout: every mode waits side by side."""
     projects = {}
     for mode in OPTIONS["asyncio_mode"]:
-        projects[mode], _ = bake_and_sync(
-            tmp_path / mode, own_venv=True, project_kind="library", asyncio_mode=mode
-        )
+        projects[mode], _ = bake_and_sync(tmp_path / mode, own_venv=True, project_kind="library", asyncio_mode=mode)
         drop_in(projects[mode], PROBES[HANGING], mode)
     with ThreadPoolExecutor(len(projects)) as pool:
         runs = dict(zip(projects, pool.map(timed_pytest, projects.values()), strict=True))
@@ -280,9 +274,7 @@ def test_fixtures_clean_up_after_a_test_that_fails(tmp_path: Path, database: str
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-    project, venv = bake_and_sync(
-        tmp_path, project_kind="service", database=database, cache="redis"
-    )
+    project, venv = bake_and_sync(tmp_path, project_kind="service", database=database, cache="redis")
     package = next(path.name for path in (project / "src").iterdir())
     tests = project / "tests"
     (tests / "test_probe_a_fails.py").write_text(FAILS_HALFWAY.format(pkg=package))

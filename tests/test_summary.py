@@ -79,11 +79,13 @@ ALL_PASSED = [
 CASES = {
     "everything": ([], "", ALL_PASSED),
     "matrix deselected": (
-        ["-m", "not full_matrix"], "",
+        ["-m", "not full_matrix"],
+        "",
         ["every combination: not run (not selected); 2 distinct generated suites run, all passed", ALL_PASSED[1]],
     ),
     "collect only": (
-        ["--collect-only"], "",
+        ["--collect-only"],
+        "",
         [
             "every combination: not run (--collect-only); generated suites: not run (--collect-only)",
             "images: not run (--collect-only); pythons: not run (--collect-only); "
@@ -91,14 +93,16 @@ CASES = {
         ],
     ),
     "one file's other test": (
-        ["-k", "something_else"], "",
+        ["-k", "something_else"],
+        "",
         [
             "every combination: not run (not selected); generated suites: not run (not selected)",
             "images: not run (not selected); pythons: not run (not selected); lowest-direct: not run (not selected)",
         ],
     ),
     "some failed, some not selected": (
-        ["-k", "not gamma and not one"], "beta two gate 3.13",
+        ["-k", "not gamma and not one"],
+        "beta two gate 3.13",
         [
             "every combination: 1/3 baked and checked, 1 failed (1 not selected); "
             "1 distinct generated suites run, 1 failed (1 not selected)",
@@ -107,7 +111,8 @@ CASES = {
         ],
     ),
     "stopped at the first failure": (
-        ["-x"], "alpha",
+        ["-x"],
+        "alpha",
         [
             "every combination: 0/3 baked and checked, 1 failed (2 not reached); "
             "generated suites: not run (the run stopped first)",
@@ -130,7 +135,11 @@ def test_summary_says_what_ran_and_what_did_not(case: str, workers: str, tmp_pat
         (tmp_path / name).write_text(text.lstrip(), "utf-8")
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:randomly", "-n", workers, *options],
-        cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
         env={"PATH": "/usr/bin:/bin", "FAIL": failing},
     )
     lines = done.stdout.splitlines()
