@@ -19,7 +19,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -146,21 +146,26 @@ class Postgres:
         self.psql(f'CREATE DATABASE "{name}" OWNER app')
         return self.url(name)
 
-    def _pids(self) -> list[int]:
-        postmaster = int((self.data / "postmaster.pid").read_text().split()[0])
-        return [postmaster, *_children(postmaster)]
-
     @contextmanager
     def frozen(self) -> Iterator[None]:
-        """Every process of this server stopped (SIGSTOP) for the block, then resumed."""
-        pids = self._pids()
-        for pid in pids:
-            os.kill(pid, signal.SIGSTOP)
+        """Every process of this server stopped (SIGSTOP) for the block, then resumed.
+
+        The postmaster first, so that no new backend is forked while the rest are listed; a
+        backend that exits meanwhile is simply gone.
+        """
+        postmaster = int((self.data / "postmaster.pid").read_text().split()[0])
+        stopped = [postmaster]
         try:
+            os.kill(postmaster, signal.SIGSTOP)
+            for pid in _children(postmaster):
+                with suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGSTOP)
+                    stopped.append(pid)
             yield
         finally:
-            for pid in pids:
-                os.kill(pid, signal.SIGCONT)
+            for pid in reversed(stopped):
+                with suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGCONT)
 
     def close(self) -> None:
         subprocess.run(
