@@ -115,9 +115,7 @@ class Postgres:
 
     def stop(self) -> None:
         subprocess.run(
-            _as_postgres(
-                [str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop"]
-            ),
+            _as_postgres([str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop"]),
             check=True,
             capture_output=True,
             timeout=60,
@@ -169,9 +167,7 @@ class Postgres:
 
     def close(self) -> None:
         subprocess.run(
-            _as_postgres(
-                [str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"]
-            ),
+            _as_postgres([str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"]),
             capture_output=True,
             timeout=60,
             check=False,
@@ -306,9 +302,7 @@ class Service:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(
-                    f"the service exited ({self.process.returncode}):\n{self.output()}"
-                )
+                raise RuntimeError(f"the service exited ({self.process.returncode}):\n{self.output()}")
             if request(f"{self.url}/livez", timeout=1).status == 200:
                 return
             time.sleep(0.1)
@@ -339,9 +333,7 @@ class Service:
         self._log.close()
 
 
-def one_shot(
-    python: Path, package: str, env: Mapping[str, str], timeout: float = 60
-) -> tuple[int, str, float]:
+def one_shot(python: Path, package: str, env: Mapping[str, str], timeout: float = 60) -> tuple[int, str, float]:
     """Run ``python -m <package>`` expecting it to stop: its exit code, stderr and seconds."""
     started = time.monotonic()
     done = subprocess.run(

@@ -21,7 +21,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 
@@ -44,7 +44,7 @@ MARGIN = 4  # seconds a loaded two-core machine may add to an answer
 CACHES = ["none", "redis"]
 
 
-def _missing(what: str) -> None:
+def _missing(what: str) -> NoReturn:
     message = f"{what} is not installed (.ci/run installs it)"
     if os.environ.get("CI"):
         pytest.fail(message)
@@ -77,23 +77,17 @@ def redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Redis]:
 
 
 @pytest.fixture(scope="module", params=CACHES, ids=lambda cache: f"postgres-{cache}")
-def bake(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[str, Path]:
+def bake(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
     """The rendering (database=postgres, the cache) synced into its shared environment."""
     cache = request.param
-    project = projects.render(
-        tmp_path_factory.mktemp(f"faults-{cache}"), database="postgres", cache=cache
-    )
+    project = projects.render(tmp_path_factory.mktemp(f"faults-{cache}"), database="postgres", cache=cache)
     venv = projects.shared_venv(project)
     synced = projects.sync(project, venv)
     assert synced.returncode == 0, f"postgres-{cache}: uv sync failed\n{synced.stderr}"
     return cache, venv / "bin" / "python"
 
 
-def service_env(
-    postgres: Postgres, redis: Redis, cache: str, database: str, **extra: str
-) -> dict[str, str]:
+def service_env(postgres: Postgres, redis: Redis, cache: str, database: str, **extra: str) -> dict[str, str]:
     env = projects.project_env(
         DATABASE_URL=postgres.url(database),
         PORT=str(free_port()),
@@ -128,15 +122,8 @@ def test_bad_configuration_stops_at_once_with_one_line(
     for case, overrides in cases.items():
         code, stderr, seconds = one_shot(python, PACKAGE, {**env, **overrides})
         lines = stderr.splitlines()
-        if (
-            code not in (1, 2)
-            or len(lines) != 1
-            or not lines[0].startswith("error: ")
-            or "s3cret" in stderr
-        ):
-            problems.append(
-                f"postgres-{cache}, {case}: exit {code} after {seconds:.1f} s:\n{stderr}"
-            )
+        if code not in (1, 2) or len(lines) != 1 or not lines[0].startswith("error: ") or "s3cret" in stderr:
+            problems.append(f"postgres-{cache}, {case}: exit {code} after {seconds:.1f} s:\n{stderr}")
         elif seconds > 2 * MARGIN:
             problems.append(f"postgres-{cache}, {case}: {seconds:.1f} s to stop")
     assert not problems, "\n".join(problems)
@@ -167,12 +154,8 @@ def test_four_workers_on_an_empty_database_migrate_once(
             service.wait_ready()
             deadline = time.monotonic() + 60
             while service.output().count("Application startup complete") < 4:
-                assert "startup failed" not in service.output(), (
-                    f"postgres-{cache}:\n{service.output()}"
-                )
-                assert time.monotonic() < deadline, (
-                    f"postgres-{cache}: 4 workers not up\n{service.output()}"
-                )
+                assert "startup failed" not in service.output(), f"postgres-{cache}:\n{service.output()}"
+                assert time.monotonic() < deadline, f"postgres-{cache}: 4 workers not up\n{service.output()}"
                 time.sleep(0.2)
         finally:
             service.terminate()
@@ -181,9 +164,7 @@ def test_four_workers_on_an_empty_database_migrate_once(
         assert "Error" not in output, f"postgres-{cache}, cold start {attempt}:\n{output}"
         versions = postgres.psql("SELECT count(*) FROM alembic_version", database=database)
         names = postgres.psql("SELECT count(*) FROM items", database=database)
-        assert (versions.strip(), names.strip()) == ("1", "2"), (
-            f"postgres-{cache}, cold start {attempt}"
-        )
+        assert (versions.strip(), names.strip()) == ("1", "2"), f"postgres-{cache}, cold start {attempt}"
 
 
 def _within_bound(label: str, answers: list[Any], status: int = 503) -> list[str]:
@@ -201,9 +182,7 @@ def test_outages_answer_503_within_the_bound_and_lose_nothing(
     label = f"postgres-{cache}"
     database = f"outage_{cache}_{uuid.uuid4().hex[:6]}"
     postgres.create_database(database)
-    service = Service(
-        python, PACKAGE, service_env(postgres, redis, cache, database), tmp_path / "service.log"
-    )
+    service = Service(python, PACKAGE, service_env(postgres, redis, cache, database), tmp_path / "service.log")
     problems: list[str] = []
     try:
         service.wait_ready()
@@ -224,9 +203,7 @@ def test_outages_answer_503_within_the_bound_and_lose_nothing(
         postgres.stop()
         problems += _within_bound(f"{label}: database stopped, GET /items", [service.get("/items")])
         problems += _within_bound(f"{label}: database stopped, /readyz", [service.get("/readyz")])
-        problems += _within_bound(
-            f"{label}: database stopped, /livez", [service.get("/livez")], status=200
-        )
+        problems += _within_bound(f"{label}: database stopped, /livez", [service.get("/livez")], status=200)
         postgres.start()
 
         # Frozen mid-write: eight clients write without pause, the database is frozen under
@@ -274,13 +251,9 @@ def test_outages_answer_503_within_the_bound_and_lose_nothing(
             time.sleep(0.5)
             counted = int(redis.get(f"{PACKAGE.replace('_', '-')}:visits") or 0)
             if counted != before.body["visits"]:
-                problems.append(
-                    f"{label}: Redis counted {counted} visits, {before.body['visits']} answered 200"
-                )
+                problems.append(f"{label}: Redis counted {counted} visits, {before.body['visits']} answered 200")
             redis.stop()
-            problems += _within_bound(
-                f"{label}: Redis stopped, POST /visits", [service.post("/visits")]
-            )
+            problems += _within_bound(f"{label}: Redis stopped, POST /visits", [service.post("/visits")])
             redis.start()
             problems += _within_bound(f"{label}: Redis back", [service.post("/visits")], status=200)
 
@@ -321,9 +294,7 @@ def _log_problems(label: str, output: str) -> list[str]:
                 "duration_ms",
             } - set(event)
             if missing:
-                problems.append(
-                    f"{label}: a request's log line lacks {sorted(missing)}: {line[:200]}"
-                )
+                problems.append(f"{label}: a request's log line lacks {sorted(missing)}: {line[:200]}")
             if event["status"] == 503 and "failure" not in event and event["path"] != "/readyz":
                 problems.append(f"{label}: a 503's log line does not say what failed: {line[:200]}")
     if requests == 0:
