@@ -60,6 +60,11 @@ def kind_defaults() -> dict[str, Combination]:
     return {kind: context_for({"project_kind": kind}) for kind in kinds}
 
 
+def shared_names() -> Combination:
+    """The names every in-memory rendering of the CI files takes (see ``renderings``)."""
+    return {"project_name": kind_defaults()["service"]["project_name"]}
+
+
 def with_defaults(combination: Combination) -> Combination:
     """The combination's choices in the context of its kind's defaults, as a bake sees it."""
     return {**kind_defaults()[combination["project_kind"]], **combination}
@@ -67,7 +72,14 @@ def with_defaults(combination: Combination) -> Combination:
 
 @functools.cache
 def renderings() -> list[tuple[Combination, dict[str, str]]]:
-    """The CI files of every combination, rendered path -> content (equal contents shared)."""
+    """The CI files of every combination, rendered path -> content (equal contents shared).
+
+    Every combination takes the same names (the service's defaults): the names are free
+    text, and one set of them keeps a library's files equal to a service's wherever only
+    the default name would tell them apart, so a distinct rendering is a distinct shape
+    (and an image is built once for it). The kinds' own default names are proven by the
+    bakes and the copier proof.
+    """
     base = kind_defaults()["service"]
     env = StrictEnvironment(context={"cookiecutter": base}, keep_trailing_newline=True)
     templates = [(env.from_string(name), env.from_string((PROJECT / name).read_text())) for name in CI_FILES]
@@ -77,7 +89,7 @@ def renderings() -> list[tuple[Combination, dict[str, str]]]:
             combination,
             {
                 path: shared.setdefault(content, content)
-                for path, content in render_ci_files(templates, with_defaults(combination)).items()
+                for path, content in render_ci_files(templates, {**base, **combination}).items()
             },
         )
         for combination in option_product()
@@ -143,8 +155,8 @@ def reviewed_renderings() -> dict[str, tuple[Combination, dict[str, str]]]:
         if not name.startswith(".github/")  # rendered already, with the CI files
     ]
     distinct: dict[str, tuple[Combination, dict[str, str]]] = {}
-    for combination, ci_files in renderings():
-        files = render_ci_files(templates, with_defaults(combination))
+    for combination, ci_files in renderings():  # the names as renderings() has them
+        files = render_ci_files(templates, {**base, **combination})
         files.update({path: text for path, text in ci_files.items() if path.startswith(".github/")})
         digest = hashlib.sha256(repr(sorted(files.items())).encode()).hexdigest()
         distinct.setdefault(digest, (combination, files))

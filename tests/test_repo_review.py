@@ -27,7 +27,7 @@ from repo_review.processor import process
 
 from engine.matrix import combination_id
 from engine.projects import render
-from engine.renderings import REVIEWED, Combination, reviewed_renderings
+from engine.renderings import REVIEWED, Combination, reviewed_renderings, shared_names
 
 # Present in every combination (engine/expected.py); repo-review only looks for them.
 PRESENT = ("README.md", "LICENSE", ".gitignore", "docs/", "tests/", "src/package/")
@@ -104,7 +104,7 @@ def test_repo_review_passes_every_distinct_rendering(shard: int, tmp_path: Path,
 def test_review_of_the_rendered_files_matches_a_real_bake(
     tmp_path: Path, combination: Combination, quick_review: None
 ) -> None:
-    project = render(tmp_path / "bake", **combination)
+    project = render(tmp_path / "bake", **shared_names(), **combination)  # as renderings() names them
     full = {(r.name, r.result, r.skip_reason) for r in process(project).results}
     files = {name: (project / name).read_text() for name in REVIEWED if (project / name).is_file()}
     files.update(
