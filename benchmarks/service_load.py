@@ -24,11 +24,12 @@ is not the one the route answers on success (a 409 from a repeated name counts).
 
 ``--profile DIR`` also records each of the app's measurements with py-spy
 (``uv tool install py-spy``): one file of collapsed stacks per rendering, route and
-concurrency, which ``flamegraph.pl`` or speedscope.app draws.
+concurrency, which ``flamegraph.pl`` or speedscope.app draws. The sampler slows the app:
+quote figures from a run without it.
 
 Needs ``wrk`` (Debian/Ubuntu: ``apt-get install wrk``; macOS: ``brew install wrk``),
-``psql`` for the PostgreSQL renderings, and DATABASE_URL and REDIS_URL set as ``.ci/run``
-sets them. Not part of CI: its figures depend on the machine.
+``psql`` and ``redis-cli`` (to make and remove the storage), and DATABASE_URL and REDIS_URL
+set as ``.ci/run`` sets them. Not part of CI: its figures depend on the machine.
 """
 
 from __future__ import annotations
@@ -267,19 +268,10 @@ def profiling(pid: int, output: Path | None) -> Iterator[None]:
     if output is None:
         yield
         return
+    command = ["py-spy", "record", "--pid", str(pid), "--rate", "100", "--format", "raw"]
+    command.append("--nonblocking")  # sampling without pausing the app: it slows it less
     spy = subprocess.Popen(
-        [
-            "py-spy",
-            "record",
-            "--pid",
-            str(pid),
-            "--rate",
-            "200",
-            "--format",
-            "raw",
-            "--output",
-            str(output),
-        ],
+        [*command, "--output", str(output)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -358,7 +350,7 @@ def measure(args: argparse.Namespace, database: str, cache: str, root: Path) -> 
             base = load(base_url, CONSTANT, connections, args.requests, args.cap, workdir)
             print(row(name, CONSTANT, connections, base, base), flush=True)
             for route in routes:
-                label = route.label.replace(" ", "").replace("/", "-")
+                label = re.sub(r"[^A-Za-z]+", "-", route.label)
                 spy = (
                     args.profile / f"{database}-{cache}-{label}-c{connections}.folded"
                     if args.profile
