@@ -211,6 +211,9 @@ def dockerfile_command(project: Path) -> list[str]:
     for line in (project / "docker" / "app.Dockerfile").read_text().splitlines():
         if line.startswith("CMD "):
             command: list[str] = json.loads(line.removeprefix("CMD "))
+            if command[0] != "uvicorn" or "--port" not in command:
+                # The baseline must run under the same server settings, read off this line.
+                raise SystemExit(f"the app's CMD is not `uvicorn ... --port N`: {command}")
             return command
     raise SystemExit(f"no CMD in {project / 'docker' / 'app.Dockerfile'}")
 
