@@ -138,8 +138,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as temporary:
         root = Path(temporary)
-        print(f"fixture cost per database-backed test (PostgreSQL, {options.tests} tests, "
-              f"best of {options.repeats}):")
+        print(f"fixture cost per database-backed test (PostgreSQL, {options.tests} tests, best of {options.repeats}):")
         for scope in OPTIONS["fixture_loop_scope"]:
             project = baked(root / scope, database="postgres", fixture_loop_scope=scope)
             cost = per_test_ms(project, options.tests, options.repeats, mark="")
@@ -150,19 +149,15 @@ def main() -> None:
         project = baked(root / "baseline", old, database="postgres")
         mark = '\npytestmark = pytest.mark.asyncio(loop_scope="session")\n'
         cost = per_test_ms(project, options.tests, options.repeats, mark)
-        print(f"  {options.baseline} (one engine on the session loop, tests marked for it): "
-              f"{cost:6.2f} ms per test")
+        print(f"  {options.baseline} (one engine on the session loop, tests marked for it): {cost:6.2f} ms per test")
 
         print(f"default bake, `uv run pytest` wall time (median of {options.repeats}):")
         for kind in OPTIONS["project_kind"]:
             project = baked(root / f"default-{kind}", project_kind=kind)
             pytest_seconds(project)  # first run: bytecode compiled, caches made
             serial = statistics.median(pytest_seconds(project) for _ in range(options.repeats))
-            workers = statistics.median(
-                pytest_seconds(project, "-n", "auto") for _ in range(options.repeats)
-            )
-            print(f"  {kind:<8} {serial:5.2f} s   (with -n auto on {os.cpu_count()} CPUs: "
-                  f"{workers:5.2f} s)")
+            workers = statistics.median(pytest_seconds(project, "-n", "auto") for _ in range(options.repeats))
+            print(f"  {kind:<8} {serial:5.2f} s   (with -n auto on {os.cpu_count()} CPUs: {workers:5.2f} s)")
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ in the real run); the sample-alone figure, sharing only inside the sample, is pr
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import os
 import random
@@ -97,7 +98,7 @@ def bare_renders(sample: list[Combination]) -> list[float]:
     with tempfile.TemporaryDirectory() as tmp:
         for number, combo in enumerate(sample):
             output = Path(tmp) / str(number)
-            seconds.append(timed(lambda output=output, combo=combo: render(output, **combo)))
+            seconds.append(timed(functools.partial(render, output, **combo)))
             shutil.rmtree(output)
     return seconds
 
@@ -142,8 +143,10 @@ def main() -> None:
 
     start = time.perf_counter()
     distinct_files = count_distinct_files(every, args.workers)
-    print(f"distinct files (path and content): {distinct_files}  "
-          f"[{time.perf_counter() - start:.0f} s to bake all on {args.workers} processes]")
+    print(
+        f"distinct files (path and content): {distinct_files}  "
+        f"[{time.perf_counter() - start:.0f} s to bake all on {args.workers} processes]"
+    )
 
     cookies = _cookies(root)
     fingerprints: dict[str, str] = {}
@@ -171,13 +174,17 @@ def main() -> None:
     checker = CombinationChecker()
     for combo in twins():  # the steady state of a worker: twins known, caches warm
         checker._twin_fingerprint(cookies.bake, combo)
-    harness = [timed(lambda combo=combo: checker.check(cookies.bake, combo)) for combo in sample]
+    harness = [timed(functools.partial(checker.check, cookies.bake, combo)) for combo in sample]
     bare_mean, harness_mean = statistics.mean(bare), statistics.mean(harness)
-    print(f"bare cookiecutter render per combination: {bare_mean * 1000:.1f} ms "
-          f"(median {statistics.median(bare) * 1000:.1f} ms, n={len(sample)})")
-    print(f"harness bake-and-check per combination: {harness_mean * 1000:.1f} ms "
-          f"(median {statistics.median(harness) * 1000:.1f} ms) = "
-          f"{harness_mean / bare_mean:.2f}x the bare render")
+    print(
+        f"bare cookiecutter render per combination: {bare_mean * 1000:.1f} ms "
+        f"(median {statistics.median(bare) * 1000:.1f} ms, n={len(sample)})"
+    )
+    print(
+        f"harness bake-and-check per combination: {harness_mean * 1000:.1f} ms "
+        f"(median {statistics.median(harness) * 1000:.1f} ms) = "
+        f"{harness_mean / bare_mean:.2f}x the bare render"
+    )
 
     # Naive against harness on a fixed sample, side by side.
     naive_sample = rng.sample(every, args.naive_sample)
@@ -190,27 +197,27 @@ def main() -> None:
     suite_seconds: dict[str, float] = {}
     check_seconds = 0.0
     for combo in naive_sample:
-        check_seconds += timed(lambda combo=combo: checker.check(cookies.bake, combo))
+        check_seconds += timed(functools.partial(checker.check, cookies.bake, combo))
         digest = fingerprints[combination_id(twin(combo))]
         if digest not in suite_seconds:
             suite_seconds[digest] = timed(
-                lambda digest=digest: check_rendering(
-                    representatives[digest], packages[digest], digest, workdir, lint_claims, runners
+                functools.partial(
+                    check_rendering, representatives[digest], packages[digest], digest, workdir, lint_claims, runners
                 )
             )
     runners.close()
     amortised = check_seconds + sum(
-        suite_seconds[fingerprints[combination_id(twin(combo))]]
-        / shares[fingerprints[combination_id(twin(combo))]]
+        suite_seconds[fingerprints[combination_id(twin(combo))]] / shares[fingerprints[combination_id(twin(combo))]]
         for combo in naive_sample
     )
     alone = check_seconds + sum(suite_seconds.values())
     total_naive = sum(naive_seconds)
     print(f"naive sample: {len(naive_sample)} combinations, {len(suite_seconds)} distinct suites")
-    print(f"naive (bake, fresh venv, install, suite): {total_naive:.1f} s "
-          f"({total_naive / len(naive_sample):.2f} s per combination)")
-    print(f"harness, amortised as in the full run: {amortised:.1f} s -> "
-          f"{total_naive / amortised:.1f}x cheaper")
+    print(
+        f"naive (bake, fresh venv, install, suite): {total_naive:.1f} s "
+        f"({total_naive / len(naive_sample):.2f} s per combination)"
+    )
+    print(f"harness, amortised as in the full run: {amortised:.1f} s -> {total_naive / amortised:.1f}x cheaper")
     print(f"harness, this sample alone: {alone:.1f} s -> {total_naive / alone:.1f}x cheaper")
     shutil.rmtree(root)
 

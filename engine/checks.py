@@ -78,8 +78,8 @@ def content_problems(name: str, data: bytes) -> list[str]:
             problems.append("does not end with exactly one newline")
         if text.startswith("\n"):
             problems.append("starts with a blank line")
-        for number, line in enumerate(text.splitlines(), 1):
-            if line != line.rstrip():
+        for number, each in enumerate(text.splitlines(), 1):
+            if each != each.rstrip():
                 problems.append(f"trailing whitespace on line {number}")
                 break
         if "\n\n\n\n" in text:

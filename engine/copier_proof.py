@@ -27,7 +27,7 @@ from jinja2 import nodes
 from engine.copier_yaml import ANSWERS_FILE, COPIER_YML
 from engine.matrix import Combination, combination_id, combinations
 from engine.projects import TEMPLATE
-from engine.renderings import context_for
+from engine.renderings import with_defaults
 
 PROJECT = TEMPLATE / "{{cookiecutter.project_slug}}"
 # The answers file: its name renders empty under cookiecutter, copier writes it.
@@ -52,8 +52,8 @@ def variables_read(env: jinja2.Environment, source: str) -> set[str]:
     for node in tree.find_all(nodes.Getattr):
         if isinstance(node.node, nodes.Name) and node.node.name == "cookiecutter":
             used.add(node.attr)
-    for node in tree.find_all(nodes.Name):
-        if node.name == "cookiecutter" and id(node) not in attributes:
+    for name in tree.find_all(nodes.Name):
+        if name.name == "cookiecutter" and id(name) not in attributes:
             used.add(WHOLE)
     return used
 
@@ -107,10 +107,6 @@ def _compiled(source: str) -> jinja2.Template:
     return copier_env().from_string(source)
 
 
-def cookiecutter_context(base: dict[str, Any], combination: Combination) -> dict[str, Any]:
-    return {**base, **combination}
-
-
 def _projection(context: dict[str, Any], names: tuple[str, ...]) -> tuple[Any, ...]:
     if WHOLE in names:
         return tuple(sorted(context.items()))
@@ -140,11 +136,10 @@ def differences(limit: int = 20) -> Iterator[str]:
             (co_env.from_string(name), co_env.from_string(source)),
         )
         files.append((name, templates, reads))
-    base = context_for({})
     rendered: dict[tuple[Any, ...], str | None] = {}
     found = 0
     for combination in combinations():
-        cookiecutter = cookiecutter_context(base, combination)
+        cookiecutter = with_defaults(combination)
         copier = copier_context(combination)
         for name, templates, reads in files:
             key = (name, _projection(cookiecutter, reads), _projection(copier, reads))

@@ -6,8 +6,8 @@ its choices and its flags, so that every answer the hook refuses gets the hook's
 from copier too, typed at the prompt or given with ``--data``. copier never runs
 ``hooks/``, so what the hooks do is said here in copier's own terms: validators for the
 pre-generation hook, a templated ``_exclude`` for the empty migrations folders the
-post-generation hook removes. No ``_tasks``, no Jinja extensions: nothing needs
-``--trust``.
+post-generation hook removes, and ``_message_after_copy`` for the first steps it prints.
+No ``_tasks``, no Jinja extensions: nothing needs ``--trust``.
 
 Template files read ``cookiecutter.<name>``; under copier a computed question named
 ``cookiecutter`` (``when: false``, never stored) holds the answers under those names.
@@ -21,12 +21,14 @@ from __future__ import annotations
 import json
 import keyword
 import re
+import shlex
+from pathlib import Path
 from typing import Any
 
 from cookiecutter.prompt import YesNoPrompt
 from slugify import slugify
 
-from engine.projects import TEMPLATE
+from engine.projects import GUIDE, TEMPLATE, guide
 
 COPIER_YML = TEMPLATE / "copier.yml"
 CONFIG: dict[str, Any] = json.loads((TEMPLATE / "cookiecutter.json").read_text("utf-8"))
@@ -96,10 +98,7 @@ def refresh_skips() -> list[str]:
 
 # The post-generation hook removes the migrations folders when nothing was rendered into
 # them: copier does not create them in the first place.
-EXCLUDE = (
-    '{% if not (project_kind == "service" and database != "none") %}'
-    "src/*/migrations{% endif %}"
-)
+EXCLUDE = '{% if not (project_kind == "service" and database != "none") %}src/*/migrations{% endif %}'
 
 # The ``_rules`` checks as the regular expressions copier's ``regex_search`` filter
 # (jinja2-ansible-filters, built into copier) applies: each must match for the answer to
@@ -219,10 +218,53 @@ def namespace(names: list[str]) -> list[str]:
     ]
 
 
+# What a bake prints at the end: the hook's HEADER and its guide's "First steps" block,
+# the one source of both. The post-generation hook reads them from the rendered guide;
+# copier, which never runs hooks, prints them as ``_message_after_copy`` (no ``--trust``).
+HOOK = TEMPLATE / "hooks" / "post_gen_project.py"
+HEADER = re.compile(r'^HEADER = "(.*)"$', re.MULTILINE)
+FIRST_STEPS = re.compile(r"^## First steps\n.*?^```sh\n(.*?)^```$", re.MULTILINE | re.DOTALL)
+FIRST_CD = "cd {{ cookiecutter.project_slug }}\n"
+DESTINATION = "_copier_conf.dst_path | realpath"
+
+
+def first_steps(readme: str) -> list[str]:
+    """The lines of a guide's "First steps" block, rendered or not."""
+    found = FIRST_STEPS.search(readme)
+    assert found, "the guide has no First steps block"
+    return found.group(1).splitlines()
+
+
+def header() -> str:
+    found = HEADER.search(HOOK.read_text("utf-8"))
+    assert found, f"{HOOK} has no one-line HEADER"
+    return found.group(1)
+
+
+def first_steps_message(project: Path) -> list[str]:
+    """What making ``project`` prints (the hook, or copier), from its rendered guide."""
+    steps = first_steps(guide(project).read_text("utf-8"))
+    return [header().format(path=project), "", f"cd {shlex.quote(str(project))}", *steps[1:]]
+
+
+def message_after_copy() -> list[str]:
+    """copier's ``_message_after_copy``: the hook's HEADER and the guide's block, in Jinja."""
+    steps = first_steps(GUIDE.read_text("utf-8"))
+    assert steps[0] + "\n" == FIRST_CD, f"{GUIDE}: the First steps block does not start with {FIRST_CD!r}"
+    return [
+        "_message_after_copy: |-",
+        f"  {header().replace('{path}', '{{ ' + DESTINATION + ' }}')}",
+        "",
+        f"  cd {{{{ {DESTINATION} | quote }}}}",
+        *(f"  {line}" for line in steps[1:]),
+    ]
+
+
 def render() -> str:
     names = [name for name in CONFIG if not name.startswith("_")]
     lines = [
-        "# Generated from cookiecutter.json (and the template pyproject's [tool.cruft] skip) by",
+        "# Generated from cookiecutter.json (and the template pyproject's [tool.cruft] skip, the",
+        "# generated guide's First steps, the post-generation hook's HEADER) by",
         "# `uv run python -m engine.copier_yaml`: edit those (or engine/copier_yaml.py) and",
         "# regenerate; tests/test_copier.py fails when this file is stale.",
         '_min_copier_version: "9.19"',
@@ -232,6 +274,7 @@ def render() -> str:
         "_exclude:",
         f"  - {_quoted(EXCLUDE)}",
         *(f"  - {_quoted(path)}" for path in refresh_skips()),
+        *message_after_copy(),
         "",
     ]
     for name in names:

@@ -8,6 +8,11 @@ enters a distribution only as the description, copied verbatim (each build is ch
 carry the README of the combination that made it). Some 5,760 library combinations come
 down to 20 builds today; each is made once and kept between runs under
 ``.cache/dists/<digest of its inputs>``: a change to any input is a new digest.
+
+A build runs in the whole rendered project (CI, images, tests, CONTRIBUTING.md and all),
+so that what the sdist must leave out is there to be left out: its file list is checked
+against engine/expected.py's allow-list. The rest of the tree does not enter the digest:
+which files an sdist takes is [tool.hatch]'s to say, and that is in the digest.
 """
 
 from __future__ import annotations
@@ -25,20 +30,35 @@ import tomllib
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cookiecutter.environment import StrictEnvironment
 
+from engine.expected import sdist_files
 from engine.projects import TEMPLATE, project_env, run
-from engine.renderings import PROJECT, Combination, context_for, option_product, render_ci_files
+from engine.renderings import PROJECT, Combination, context_for, option_product, render_ci_files, with_defaults
 
 DISTS = TEMPLATE / ".cache" / "dists"
+README = "README.md"
+# The library's README (its PyPI description), as a template path: a service's README is
+# another file, whose name renders CONTRIBUTING.md in a library.
+LIBRARY_README = '{% if cookiecutter.project_kind == "library" %}README.md{% endif %}'
 # Template paths (relative to the generated project) of every file that goes into a build.
 BUILD_INPUTS = sorted(
-    ["pyproject.toml", "README.md", "LICENSE"]
+    ["pyproject.toml", LIBRARY_README, "LICENSE"]
     + [path.relative_to(PROJECT).as_posix() for path in (PROJECT / "src").rglob("*") if path.is_file()]
+)
+# Every template path of the generated project, the answers file aside (cookiecutter
+# renders its name empty).
+TEMPLATE_FILES = sorted(
+    path.relative_to(PROJECT).as_posix()
+    for path in PROJECT.rglob("*")
+    if path.is_file() and path.name != "{{cookiecutter.__answers}}"
 )
 # The pyproject.toml tables hatchling reads; the rest configure the project's tools.
 BUILD_TABLES = ("project", "build-system")
+# What the library README says, in this order; the team's workflow is CONTRIBUTING.md's.
+LIBRARY_SECTIONS = ("## Install", "## Usage", "## Links", "## License")
 
 
 @dataclass(frozen=True)
@@ -61,7 +81,7 @@ def build_digest(items: tuple[tuple[str, str], ...]) -> str:
     inputs = {
         "pyproject": {table: pyproject.get(table) for table in BUILD_TABLES},
         "hatch": pyproject.get("tool", {}).get("hatch"),
-        "files": {path: text for path, text in files.items() if path not in ("pyproject.toml", "README.md")},
+        "files": {path: text for path, text in files.items() if path not in ("pyproject.toml", README)},
     }
     return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -69,14 +89,25 @@ def build_digest(items: tuple[tuple[str, str], ...]) -> str:
 @functools.cache
 def library_renderings() -> list[tuple[Combination, dict[str, str]]]:
     """The build inputs of every library combination, rendered path -> content."""
-    base = context_for({})
-    env = StrictEnvironment(context={"cookiecutter": base}, keep_trailing_newline=True)
+    env = StrictEnvironment(keep_trailing_newline=True)
     templates = [(env.from_string(name), env.from_string((PROJECT / name).read_text())) for name in BUILD_INPUTS]
     return [
-        (combination, render_ci_files(templates, {**base, **combination}))
+        (combination, render_ci_files(templates, with_defaults(combination)))
         for combination in option_product()
         if combination["project_kind"] == "library"
     ]
+
+
+@functools.cache
+def project_templates() -> list[tuple[Any, Any]]:
+    """(name, content) of every template file, compiled once."""
+    env = StrictEnvironment(keep_trailing_newline=True)
+    return [(env.from_string(name), env.from_string((PROJECT / name).read_text())) for name in TEMPLATE_FILES]
+
+
+def whole_project(combination: Combination) -> dict[str, str]:
+    """Every file a bake of this combination writes, rendered path -> content."""
+    return render_ci_files(project_templates(), with_defaults(combination))
 
 
 @functools.cache
@@ -101,7 +132,7 @@ def distributions(build: Build) -> tuple[Path, Path]:
         DISTS.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix=".building-", dir=DISTS) as scratch:
             source, out = Path(scratch) / "source", Path(scratch) / "dist"
-            for path, text in build.files.items():
+            for path, text in {**whole_project(build.combination), **build.files}.items():
                 (source / path).parent.mkdir(parents=True, exist_ok=True)
                 (source / path).write_text(text)
             # The build backend runs on 3.11 (as projects.sync does): the wheel is pure Python,
@@ -133,9 +164,16 @@ def wheel_contents(wheel: Path) -> tuple[email.message.Message, set[str]]:
 
 
 def sdist_contents(sdist: Path) -> tuple[email.message.Message, set[str]]:
+    """PKG-INFO, and the paths of the files inside the sdist's top folder."""
     with tarfile.open(sdist) as archive:
-        names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
-        (pkg_info,) = [member for member in archive.getmembers() if member.name.count("/") == 1 and member.name.endswith("/PKG-INFO")]
+        names = {
+            member.name.split("/", 1)[1] for member in archive.getmembers() if member.isfile() and "/" in member.name
+        }
+        (pkg_info,) = [
+            member
+            for member in archive.getmembers()
+            if member.name.count("/") == 1 and member.name.endswith("/PKG-INFO")
+        ]
         extracted = archive.extractfile(pkg_info)
         assert extracted is not None
         return email.message_from_bytes(extracted.read()), names
@@ -150,8 +188,11 @@ def metadata_problems(combination: Combination, files: dict[str, str], sdist: Pa
         "Name": context["project_slug"],
         "Version": project["version"],
         "Requires-Python": f">={combination['python_version']}",
-        "License-Expression": "LicenseRef-Proprietary" if combination["license"] == "Proprietary" else combination["license"],
+        "License-Expression": "LicenseRef-Proprietary"
+        if combination["license"] == "Proprietary"
+        else combination["license"],
         "License-File": "LICENSE",
+        "Description-Content-Type": "text/markdown",
     }
     problems = []
     wheel_metadata, wheel_names = wheel_contents(wheel)
@@ -160,16 +201,38 @@ def metadata_problems(combination: Combination, files: dict[str, str], sdist: Pa
         for field, wanted in expected.items():
             if metadata.get_all(field) != [wanted]:
                 problems.append(f"{label} {field}: {metadata.get_all(field)}, expected [{wanted!r}]")
-        if metadata.get_payload() != files["README.md"]:
+        if metadata.get_payload() != files[README]:
             problems.append(f"{label}: the description is not the README")
     if f"{package}/py.typed" not in wheel_names:
         problems.append(f"wheel: no {package}/py.typed")
     if not any(name.endswith(".dist-info/licenses/LICENSE") for name in wheel_names):
         problems.append("wheel: no .dist-info/licenses/LICENSE")
-    missing = {"LICENSE", "README.md", "pyproject.toml", f"src/{package}/py.typed"} - sdist_names
-    if missing:
-        problems.append(f"sdist: missing {sorted(missing)}")
+    problems += description_problems(files[README], whole_project(combination))
+    allowed = sdist_files(combination, package)
+    if sdist_names != allowed:
+        problems.append(
+            f"sdist: holds {sorted(sdist_names - allowed)} beyond the allow-list, lacks {sorted(allowed - sdist_names)}"
+        )
     # File names carry the name normalised as the binary distribution format says.
     stem = f"{re.sub(r'[-_.]+', '_', context['project_slug']).lower()}-{project['version']}"
-    problems += [f"{path.name}: not named {stem}..." for path in (sdist, wheel) if not path.name.startswith(f"{stem}.") and not path.name.startswith(f"{stem}-")]
+    problems += [
+        f"{path.name}: not named {stem}..."
+        for path in (sdist, wheel)
+        if not path.name.startswith(f"{stem}.") and not path.name.startswith(f"{stem}-")
+    ]
+    return problems
+
+
+def description_problems(readme: str, project: dict[str, str]) -> list[str]:
+    """Where the PyPI description is not a library README: what it is, install, a usage
+    example, links; none of the team's workflow (a heading of CONTRIBUTING.md)."""
+    problems = []
+    headings = re.findall(r"^## .*$", readme, re.MULTILINE)
+    if [heading for heading in headings if heading in LIBRARY_SECTIONS] != list(LIBRARY_SECTIONS):
+        problems.append(f"description: sections {headings}, expected {list(LIBRARY_SECTIONS)} in that order")
+    workflow = set(re.findall(r"^## .*$", project["CONTRIBUTING.md"], re.MULTILINE)) & set(headings)
+    if workflow:
+        problems.append(f"description: holds the team's workflow, CONTRIBUTING.md's {sorted(workflow)}")
+    if "```python\n" not in readme:
+        problems.append("description: no ```python usage example")
     return problems

@@ -31,14 +31,17 @@ FILES: dict[str, dict[str, Any]] = {
     ".pre-commit-config.yaml": {},
     "LICENSE": {},
     "README.md": {},
+    "CONTRIBUTING.md": LIBRARY,
     "pyproject.toml": {},
     "src/{pkg}/__init__.py": {},
     "src/{pkg}/py.typed": {},
     # services
+    "src/{pkg}/__main__.py": SERVICE,
     "src/{pkg}/app.py": SERVICE,
     "src/{pkg}/health.py": SERVICE,
     "src/{pkg}/items.py": SERVICE,
     "src/{pkg}/limits.py": SERVICE,
+    "src/{pkg}/logs.py": SERVICE,
     "src/{pkg}/repository.py": SERVICE,
     "src/{pkg}/routes.py": SERVICE,
     "src/{pkg}/settings.py": SERVICE,
@@ -49,10 +52,14 @@ FILES: dict[str, dict[str, Any]] = {
     "src/{pkg}/cache.py": WITH_REDIS,
     "tests/conftest.py": {},
     "tests/event_loops.py": {},
+    "tests/coverage_floor.py": {},
+    "tests/fixture_types.py": {},
     "tests/test_repository_hygiene.py": {},
     "tests/test_health.py": SERVICE,
     "tests/test_items_api.py": SERVICE,
     "tests/test_contract.py": SERVICE,
+    "tests/test_main.py": SERVICE,
+    "tests/test_operations.py": SERVICE,
     "tests/test_settings.py": SERVICE,
     "tests/test_database_url.py": WITH_DATABASE,
     "tests/test_migrations.py": WITH_DATABASE,
@@ -65,7 +72,12 @@ FILES: dict[str, dict[str, Any]] = {
     "tests/test_integration.py": LIBRARY,
     "tests/test_live_server.py": {},
     "tests/test_validation.py": LIBRARY,
+    "tests/test_readme.py": LIBRARY,
 }
+# What a library's sdist holds besides its package (the FILES under src/{pkg}/): the
+# metadata hatchling writes, the files [project] names, and .gitignore, which hatchling
+# always adds. Nothing else: no tests, CI, images, uv.lock or the team's docs.
+SDIST_EXTRAS = ("PKG-INFO", "pyproject.toml", "README.md", "LICENSE", ".gitignore")
 
 
 def _wants(condition: dict[str, Any], combo: Combination) -> bool:
@@ -77,9 +89,13 @@ def _wants(condition: dict[str, Any], combo: Combination) -> bool:
 
 
 def expected_files(combo: Combination, package: str) -> set[str]:
-    return {
-        path.format(pkg=package) for path, condition in FILES.items() if _wants(condition, combo)
-    }
+    return {path.format(pkg=package) for path, condition in FILES.items() if _wants(condition, combo)}
+
+
+def sdist_files(combo: Combination, package: str) -> set[str]:
+    """The files of a library's sdist, as paths inside its top folder."""
+    source = f"src/{package}/"
+    return {path for path in expected_files(combo, package) if path.startswith(source)} | set(SDIST_EXTRAS)
 
 
 def config_problems(combo: Combination, pyproject: dict[str, Any]) -> list[str]:
@@ -113,6 +129,11 @@ def config_problems(combo: Combination, pyproject: dict[str, Any]) -> list[str]:
         "addopts runs one process (xdist is opt-in: -n auto)": ("-n" not in addopts, True),
         "pytest-xdist in the test group": ("pytest-xdist" in test_group, combo["parallel_tests"]),
         "addopts measures coverage": ("--cov" in addopts, True),
+        # --cov takes an optional value: last in addopts, it would take `pytest <path>`'s path.
+        "addopts' --cov is followed by an option, so it cannot take a test path": (
+            "--cov" in addopts[:-1] and addopts[addopts.index("--cov") + 1].startswith("-"),
+            True,
+        ),
         "coverage branch": (coverage["run"].get("branch"), True),
         "coverage fail_under": (
             float(coverage["report"].get("fail_under", -1)),

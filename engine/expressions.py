@@ -45,7 +45,7 @@ LITERALS: dict[str, Any] = {"true": True, "false": False, "null": None}
 def _equal(left: Any, right: Any) -> bool:
     if isinstance(left, str) and isinstance(right, str):
         return left.casefold() == right.casefold()
-    return left == right
+    return bool(left == right)
 
 
 class _Parser:
@@ -111,11 +111,7 @@ def evaluate(expression: str, contexts: Mapping[str, Any]) -> Any:
 def outcomes(expression: str, contexts: Mapping[str, Any]) -> set[Any]:
     """Every value ``expression`` can take, trying 'true' and 'false' for each unknown."""
     unknown = sorted(
-        {
-            name
-            for name in references(expression)
-            if name.startswith(("steps.", "needs.")) and name not in contexts
-        }
+        {name for name in references(expression) if name.startswith(("steps.", "needs.")) and name not in contexts}
     )
     return {
         evaluate(expression, {**contexts, **dict(zip(unknown, values, strict=True))})

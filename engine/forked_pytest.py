@@ -54,8 +54,7 @@ def warm_up(root: Path, project_package: str) -> None:
     Modules imported by an earlier request are already there: this costs nothing twice.
     """
     plugins = {
-        entry_point.module.partition(".")[0]
-        for entry_point in importlib.metadata.entry_points(group="pytest11")
+        entry_point.module.partition(".")[0] for entry_point in importlib.metadata.entry_points(group="pytest11")
     }
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

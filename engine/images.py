@@ -90,9 +90,7 @@ class Buildah:
     ) -> subprocess.CompletedProcess[str]:
         argv = [*self.argv(), *args]
         self.calls += 1
-        done = subprocess.run(
-            argv, capture_output=True, text=True, timeout=timeout, check=False, env=self.env, cwd=cwd
-        )
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False, env=self.env, cwd=cwd)
         if check and done.returncode != 0:
             command = shlex.join(["buildah", *args])
             raise RuntimeError(f"{command} failed ({done.returncode}):\n{_tail(done)}")
@@ -141,6 +139,7 @@ def remove_stale_storages(older_than: float = 12 * 3600) -> None:
 
 # --- What the Dockerfiles name ---------------------------------------------------------
 
+
 def base_images(dockerfile: str) -> list[str]:
     """The images a Dockerfile's stages start from, with its ARG defaults filled in."""
     args: dict[str, str] = {}
@@ -184,6 +183,7 @@ def unbuildable(dockerfile: str) -> str | None:
 
 
 # --- Stand-in base images --------------------------------------------------------------
+
 
 def _week() -> str:
     year, week, _ = datetime.date.today().isocalendar()
@@ -292,8 +292,13 @@ def make_base(buildah: Buildah, image: str) -> None:
 # What the images are built from, first preference first: the test runner from a service
 # with every backing service; the app from a service whose /health needs no server (it
 # runs in a network namespace of its own, where nothing but the app listens).
-PREFERENCES = {
-    "docker/test-runner.Dockerfile": {"project_kind": "service", "database": "postgres", "cache": "redis", "parallel_tests": True},
+PREFERENCES: dict[str, Combination] = {
+    "docker/test-runner.Dockerfile": {
+        "project_kind": "service",
+        "database": "postgres",
+        "cache": "redis",
+        "parallel_tests": True,
+    },
     "docker/app.Dockerfile": {"project_kind": "service", "database": "sqlite", "cache": "none"},
 }
 
@@ -355,6 +360,7 @@ def build(buildah: Buildah, project: Path, dockerfile: str, tag: str) -> None:
 
 
 # --- The gates, in a container of the test-runner image ---------------------------------
+
 
 @dataclass
 class Job:
@@ -428,9 +434,25 @@ class Runner:
             self.name = buildah("from", "--pull=never", image).stdout.strip()
             self.root = Path(buildah("mount", self.name).stdout.strip())
             found = subprocess.run(
-                ["find", str(self.root), "-xdev", "-type", "d", "(", "-uid", RUNNER_UID.split(":")[0],
-                 "-o", "-perm", "-0002", ")", "-prune", "-print"],
-                capture_output=True, text=True, check=True,
+                [
+                    "find",
+                    str(self.root),
+                    "-xdev",
+                    "-type",
+                    "d",
+                    "(",
+                    "-uid",
+                    RUNNER_UID.split(":")[0],
+                    "-o",
+                    "-perm",
+                    "-0002",
+                    ")",
+                    "-prune",
+                    "-print",
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
             ).stdout.split()
             self.writable = [Path(path) for path in found]
             self.pristine = scratch / "pristine"
@@ -528,10 +550,15 @@ def health(buildah: Buildah, image: str, python: str, timeout: float = 90) -> tu
     command = config["OCIv1"]["config"]["Cmd"]
     with container(buildah, image) as name:
         run = [*buildah.argv(), "run", name, "--", *command]
-        script = f"ip link set lo up && exec {shlex.quote(python)} -c {shlex.quote(HEALTH_PROBE)} {timeout} {shlex.join(run)}"
+        probe = f"{shlex.quote(python)} -c {shlex.quote(HEALTH_PROBE)} {timeout} {shlex.join(run)}"
+        script = f"ip link set lo up && exec {probe}"
         done = subprocess.run(
             ["unshare", "--net", "sh", "-c", script],
-            capture_output=True, text=True, timeout=timeout + 60, check=False, env=buildah.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout + 60,
+            check=False,
+            env=buildah.env,
         )
     if done.returncode != 0:
         return None, _tail(done)
@@ -539,4 +566,3 @@ def health(buildah: Buildah, image: str, python: str, timeout: float = 90) -> tu
     if report["answer"] is None:
         return None, report["output"]
     return report["answer"][0], report["answer"][1]
-

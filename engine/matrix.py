@@ -42,9 +42,7 @@ def _axis(value: Any) -> list[Any] | None:
 
 
 OPTIONS: dict[str, list[Any]] = {
-    name: axis
-    for name, value in CONFIG.items()
-    if not name.startswith("_") and (axis := _axis(value)) is not None
+    name: axis for name, value in CONFIG.items() if not name.startswith("_") and (axis := _axis(value)) is not None
 }
 DEFAULTS: Combination = {name: axis[0] for name, axis in OPTIONS.items()}
 
@@ -103,7 +101,7 @@ def twins() -> list[Combination]:
     return list(seen.values())
 
 
-def _dig(table: dict[str, Any], keys: tuple[str, ...]) -> Any:
+def _dig(table: Any, keys: tuple[str, ...]) -> Any:
     for key in keys:
         if not isinstance(table, dict) or key not in table:
             return None

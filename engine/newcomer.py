@@ -10,6 +10,8 @@ that module for one rendering:
   joins with no edit here), each *using* the value on its own loop: a request through an
   HTTP client, a query through an engine or session, a ping to Redis, a call to a factory;
 - one test that combines the HTTP client, the factory{, the cache} and the live server;
+- with Redis, a request through the client to the Redis-backed route, naming no other
+  fixture (the app the client talks to has Redis wired in);
 - the README's module-scoped async fixture, verbatim, used by two tests.
 
 engine/suites.py drops it into every test-relevant rendering before the seeded runs, so it
@@ -21,6 +23,8 @@ from __future__ import annotations
 import ast
 import re
 from pathlib import Path
+
+from engine.projects import guide
 
 NAME = "tests/test_newcomer.py"
 
@@ -77,21 +81,28 @@ async def name_of_item(client: Any, item_id: int) -> str:
     return str((await client.get_item(item_id)).name)
 '''
 
-PER_FIXTURE = '''
+PER_FIXTURE = """
 
 {mark}async def test_newcomer_uses_{name}({name}: Any) -> None:
     await use({name})
-'''
+"""
 
-COMBINED = '''
+COMBINED = """
 
 {mark}async def test_newcomer_combines_the_fixtures({params}) -> None:
     made = make_item(name="newcomer")
     item = await made if inspect.isawaitable(made) else made
     assert await name_of_item(client, item.id) == "newcomer"
-{extra}'''
+{extra}"""
 
-MODULE_FIXTURE_TESTS = '''
+# A service with Redis: the Redis-backed route through the client, with no other fixture.
+REDIS_THROUGH_THE_CLIENT = """
+
+{mark}async def test_newcomer_reaches_redis_through_the_client(client: Any) -> None:
+    assert (await client.post("/visits")).json() == {{"visits": 1}}
+"""
+
+MODULE_FIXTURE_TESTS = """
 
 {mark}async def test_newcomer_module_fixture_first(live_client: Any) -> None:
     await use(live_client)
@@ -99,11 +110,13 @@ MODULE_FIXTURE_TESTS = '''
 
 {mark}async def test_newcomer_module_fixture_again(live_client: Any) -> None:
     await use(live_client)
-'''
+"""
 
 FIXTURE_DECORATORS = {"fixture"}  # pytest.fixture, pytest_asyncio.fixture, called or not
 LIVE_SERVERS = ("server_url", "live_api")
 PYTHON_BLOCK = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)
+TEST_CODE = re.compile(r"^(async )?def test_|^@pytest(_asyncio)?\.fixture", re.MULTILINE)
+README_EXAMPLE = "tests/test_readme_example_{number}.py"
 
 
 def conftest_fixtures(project: Path) -> list[str]:
@@ -122,11 +135,41 @@ def conftest_fixtures(project: Path) -> list[str]:
 
 
 def readme_fixture_example(project: Path) -> str:
-    """The generated README's example of a fixture shared by a module, as it stands there."""
-    blocks = PYTHON_BLOCK.findall((project / "README.md").read_text("utf-8"))
+    """The generated README's example of a fixture shared by a module, as it stands there.
+
+    A library's README is its PyPI description: the team's workflow, this example with
+    it, is in its CONTRIBUTING.md.
+    """
+    blocks = PYTHON_BLOCK.findall(guide(project).read_text("utf-8"))
     examples = [block for block in blocks if "loop_bound(" in block]
-    assert examples, "README.md has no ```python example that uses loop_bound("
+    assert examples, f"{guide(project).name} has no ```python example that uses loop_bound("
     return str(examples[0])
+
+
+def readme_test_examples(project: Path) -> list[str]:
+    """The generated guide's examples of test code (a test or a fixture), as they stand.
+
+    A library's README.md is its PyPI page; its usage example is the generated suite's own
+    test (tests/test_readme.py).
+    """
+    blocks = PYTHON_BLOCK.findall(guide(project).read_text("utf-8"))
+    examples = [str(block) for block in blocks if TEST_CODE.search(block)]
+    assert examples, f"{guide(project).name} has no ```python example of a test or a fixture"
+    return examples
+
+
+def drop_readme_examples(project: Path) -> list[Path]:
+    """Each README example of test code as a test module of its own, exactly as shown.
+
+    Dropped before the project's hooks run, so they pass ruff and mypy as a user's test
+    would, then pytest with the suite.
+    """
+    paths = []
+    for number, example in enumerate(readme_test_examples(project), start=1):
+        path = project / README_EXAMPLE.format(number=number)
+        path.write_text(example, "utf-8")
+        paths.append(path)
+    return paths
 
 
 def newcomer_module(project: Path, strict: bool) -> str:
@@ -140,6 +183,8 @@ def newcomer_module(project: Path, strict: bool) -> str:
         extra = "".join(f"    await use({name})\n" for name in params[2:])
         typed = ", ".join(f"{name}: Any" for name in params)
         parts.append(COMBINED.format(mark=mark, params=typed, extra=extra))
+    if {"client", "cache"} <= set(fixtures):
+        parts.append(REDIS_THROUGH_THE_CLIENT.format(mark=mark))
     parts.append("\n\n" + readme_fixture_example(project))
     parts.append(MODULE_FIXTURE_TESTS.format(mark=mark))
     return "".join(parts)

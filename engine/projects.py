@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,13 @@ from cookiecutter import generate as cookiecutter_generate
 from cookiecutter.main import cookiecutter
 
 TEMPLATE = Path(__file__).resolve().parents[1]
+# The generated project's guide for the people who work on it, First steps first: a
+# service's README.md; a library's CONTRIBUTING.md (its README.md is the PyPI page).
+GUIDE = (
+    TEMPLATE
+    / "{{cookiecutter.project_slug}}"
+    / ('{% if cookiecutter.project_kind == "service" %}README.md{% else %}CONTRIBUTING.md{% endif %}')
+)
 
 # One environment per dependency set and xdist worker, kept between runs (``uv sync``
 # makes it exact each time), on disk beside the uv cache so installs are hard links.
@@ -40,6 +48,12 @@ def render(output_dir: Path, template: Path = TEMPLATE, **context: Any) -> Path:
         default_config=True,
     )
     return Path(project)
+
+
+def guide(project: Path) -> Path:
+    """A rendered project's guide (see ``GUIDE``)."""
+    contributing = project / "CONTRIBUTING.md"
+    return contributing if contributing.is_file() else project / "README.md"
 
 
 def project_env(**overrides: str) -> dict[str, str]:
@@ -84,9 +98,7 @@ def run(
 _SYNCED_ONLINE: set[Path] = set()
 
 
-def sync(
-    project: Path, venv: Path | None = None, resolution: str | None = None
-) -> subprocess.CompletedProcess[str]:
+def sync(project: Path, venv: Path | None = None, resolution: str | None = None) -> subprocess.CompletedProcess[str]:
     """``uv sync`` the project, into ``venv`` when given (shared by identical dependency sets).
 
     ``resolution`` is uv's ``--resolution`` (``lowest-direct``: every direct dependency at
@@ -175,13 +187,13 @@ def cache_jinja_compiles() -> None:
     the environment's syntax settings, so the code objects are memoised on exactly
     those; rendering still happens in each bake's own environment with its own context.
     """
-    original = jinja2.Environment.compile
+    original: Callable[..., Any] = jinja2.Environment.compile  # called with a plain bool for raw
     if getattr(original, "memoised", False):
         return
     cache: dict[tuple[Any, ...], Any] = {}
 
     @functools.wraps(original)
-    def compile(  # noqa: A001 - the method's own name
+    def compile(
         self: jinja2.Environment,
         source: Any,
         name: str | None = None,

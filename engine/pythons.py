@@ -59,7 +59,7 @@ def other_pythons() -> list[str]:
 
 def accepting(python: str) -> str:
     """The ``python_version`` a bake for ``python`` takes: the newest offered at or below it."""
-    below = [each for each in OPTIONS["python_version"] if _version(each) <= _version(python)]
+    below: list[str] = [each for each in OPTIONS["python_version"] if _version(each) <= _version(python)]
     if not below:
         raise ValueError(f"python_version offers nothing at or below {python}")
     return max(below, key=_version)

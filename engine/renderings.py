@@ -50,14 +50,39 @@ def option_product() -> list[Combination]:
 
 
 @functools.cache
+def kind_defaults() -> dict[str, Combination]:
+    """cookiecutter's context with every default, for each project kind.
+
+    The names' defaults follow the kind (cookiecutter.json asks ``project_kind`` first: a
+    library is not called "Async Service"), and nothing else derives from a choice.
+    """
+    kinds = json.loads((TEMPLATE / "cookiecutter.json").read_text())["project_kind"]
+    return {kind: context_for({"project_kind": kind}) for kind in kinds}
+
+
+def shared_names() -> Combination:
+    """The names every in-memory rendering of the CI files takes (see ``renderings``)."""
+    return {"project_name": kind_defaults()["service"]["project_name"]}
+
+
+def with_defaults(combination: Combination) -> Combination:
+    """The combination's choices in the context of its kind's defaults, as a bake sees it."""
+    return {**kind_defaults()[combination["project_kind"]], **combination}
+
+
+@functools.cache
 def renderings() -> list[tuple[Combination, dict[str, str]]]:
-    """The CI files of every combination, rendered path -> content (equal contents shared)."""
-    context = generate_context(context_file=str(TEMPLATE / "cookiecutter.json"))
-    base = prompt_for_config(context, no_input=True)
+    """The CI files of every combination, rendered path -> content (equal contents shared).
+
+    Every combination takes the same names (the service's defaults): the names are free
+    text, and one set of them keeps a library's files equal to a service's wherever only
+    the default name would tell them apart, so a distinct rendering is a distinct shape
+    (and an image is built once for it). The kinds' own default names are proven by the
+    bakes and the copier proof.
+    """
+    base = kind_defaults()["service"]
     env = StrictEnvironment(context={"cookiecutter": base}, keep_trailing_newline=True)
-    templates = [
-        (env.from_string(name), env.from_string((PROJECT / name).read_text())) for name in CI_FILES
-    ]
+    templates = [(env.from_string(name), env.from_string((PROJECT / name).read_text())) for name in CI_FILES]
     shared: dict[str, str] = {}
     return [
         (
@@ -95,9 +120,7 @@ def render_ci_files(templates: list[Any], cookiecutter: Combination) -> dict[str
 
 
 def context_for(combination: Combination) -> Combination:
-    context = generate_context(
-        context_file=str(TEMPLATE / "cookiecutter.json"), extra_context=combination
-    )
+    context = generate_context(context_file=str(TEMPLATE / "cookiecutter.json"), extra_context=combination)
     return dict(prompt_for_config(context, no_input=True))
 
 
@@ -105,9 +128,7 @@ def in_memory(combination: Combination) -> dict[str, str]:
     """The CI files of one combination, rendered the way a bake renders them."""
     cookiecutter = context_for(combination)
     env = StrictEnvironment(context={"cookiecutter": cookiecutter}, keep_trailing_newline=True)
-    templates = [
-        (env.from_string(name), env.from_string((PROJECT / name).read_text())) for name in CI_FILES
-    ]
+    templates = [(env.from_string(name), env.from_string((PROJECT / name).read_text())) for name in CI_FILES]
     return render_ci_files(templates, cookiecutter)
 
 
@@ -134,7 +155,7 @@ def reviewed_renderings() -> dict[str, tuple[Combination, dict[str, str]]]:
         if not name.startswith(".github/")  # rendered already, with the CI files
     ]
     distinct: dict[str, tuple[Combination, dict[str, str]]] = {}
-    for combination, ci_files in renderings():
+    for combination, ci_files in renderings():  # the names as renderings() has them
         files = render_ci_files(templates, {**base, **combination})
         files.update({path: text for path, text in ci_files.items() if path.startswith(".github/")})
         digest = hashlib.sha256(repr(sorted(files.items())).encode()).hexdigest()

@@ -3,7 +3,8 @@
 For the template's contract test (tests/test_service_contract.py) and the probes a
 user's clients would send: one bake per distinct service rendering (database x cache,
 read from cookiecutter.json), synced into the shared environment of its dependency set
-(engine/projects.py), served as its Dockerfile serves it (``uvicorn --factory``).
+(engine/projects.py), served as its Dockerfile serves it (``python -m <package>``: the settings checked, the
+database migrated, then uvicorn).
 """
 
 from __future__ import annotations
@@ -88,13 +89,11 @@ def running(service: Service, workdir: Path) -> Iterator[str]:
             env["REDIS_URL"] = os.environ["REDIS_URL"]
             env["CACHE_PREFIX"] = f"contract:{uuid.uuid4().hex}:"
         port = free_port()
-        command = ["uv", "run", "--no-sync", "uvicorn", "--factory", f"{PACKAGE}.app:create_app"]
-        command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
-        log = workdir / "uvicorn.log"
+        env.update(HOST="127.0.0.1", PORT=str(port), LOG_LEVEL="WARNING")
+        command = ["uv", "run", "--no-sync", "python", "-m", PACKAGE]
+        log = workdir / "service.log"
         with log.open("w") as output:
-            server = subprocess.Popen(
-                command, cwd=service.project, env=env, stdout=output, stderr=subprocess.STDOUT
-            )
+            server = subprocess.Popen(command, cwd=service.project, env=env, stdout=output, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}"
         try:
             _wait_until_healthy(url, server, log)
@@ -120,13 +119,13 @@ def _wait_until_healthy(url: str, server: subprocess.Popen[bytes], log: Path) ->
     last = "no answer"
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise RuntimeError(f"uvicorn exited ({server.returncode}):\n{log.read_text()}")
+            raise RuntimeError(f"the service exited ({server.returncode}):\n{log.read_text()}")
         try:
-            with urllib.request.urlopen(f"{url}/health", timeout=2):
+            with urllib.request.urlopen(f"{url}/readyz", timeout=2):
                 return
         except urllib.error.HTTPError as error:  # 503: a dependency is down
             last = f"{error.code} {error.read().decode(errors='replace')}"
         except OSError as error:
             last = str(error)
         time.sleep(0.1)
-    raise RuntimeError(f"uvicorn: /health not 200 within {STARTUP_TIMEOUT} s; last: {last}")
+    raise RuntimeError(f"the service: /readyz not 200 within {STARTUP_TIMEOUT} s; last: {last}")

@@ -7,6 +7,9 @@ environment per dependency set and xdist worker, reused), then runs, as a new us
   runs it, zizmor), with the project's own locked ``prek``, on a fresh ``git init`` of the
   bake before anything below writes to it: once per distinct rendering of the whole tree
   and dependency set (a hook reads any file);
+- the generated README's examples of test code, each dropped into ``tests/`` as a module
+  of its own, exactly as shown, before the hooks: they pass the hooks and pytest with the
+  suite (engine/newcomer.py's ``drop_readme_examples``);
 - a newcomer's test module dropped into ``tests/`` (engine/newcomer.py): every
   fixture conftest.py offers, used with no loop scope anywhere, and the README's example
   of a fixture shared by a module;
@@ -46,7 +49,7 @@ from cookiecutter.generate import generate_context
 from cookiecutter.prompt import prompt_for_config
 
 from engine.matrix import OPTIONS, Combination, twins
-from engine.newcomer import drop_newcomer_module
+from engine.newcomer import drop_newcomer_module, drop_readme_examples
 from engine.projects import TEMPLATE, dependency_key, lowest_venv, project_env, pytest_in, run, shared_venv, sync
 
 SEEDS_PER_RENDERING = 2
@@ -150,9 +153,7 @@ class Runners:
             runner.wait(timeout=60)
 
 
-def check_rendering(
-    baked: Path, package: str, digest: str, workdir: Path, lint_claims: Path, runners: Runners
-) -> None:
+def check_rendering(baked: Path, package: str, digest: str, workdir: Path, lint_claims: Path, runners: Runners) -> None:
     """Sync, test and lint one rendering; raise AssertionError saying what failed.
 
     ``workdir`` holds one project directory per environment: every rendering with that
@@ -170,6 +171,7 @@ def check_rendering(
 
     env = project_env(UV_PROJECT_ENVIRONMENT=str(venv), MYPY_CACHE_DIR=str(venv.parent / ".mypy_cache"))
     pyproject = tomllib.loads((project / "pyproject.toml").read_text("utf-8"))
+    examples = drop_readme_examples(project)
     if claim(lint_claims, "hooks-" + hooks_key(project, pyproject)):
         hooks = run_hooks(project, venv, env)
         assert hooks.returncode == 0, report("prek run --all-files (the pre-commit hooks)", hooks)
@@ -187,7 +189,8 @@ def check_rendering(
     codes = [plain.returncode]
     codes += runners.run(venv, env, {"cwd": str(project), "package": package, "log": str(log), "runs": runs[1:]})
     assert codes == [0] * len(runs), f"pytest runs exited {codes}:\n{log.read_text()[-8000:]}"
-    newcomer.unlink()  # the newcomer's module is theirs to lint; the template's is not
+    for path in (newcomer, *examples):
+        path.unlink()  # theirs, not the template's: the other Pythons' ruff below leaves them out
 
     if not claim(lint_claims, lint_key(project, pyproject)):
         return

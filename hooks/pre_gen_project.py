@@ -9,39 +9,46 @@ new option is validated with no edit here.
 
 Every bake runs this hook in a new interpreter, so it imports nothing but ``sys``: a
 first import of any other module (json, re, keyword) costs more than the rest of the hook
-does (``uv run python benchmarks/matrix.py`` measures bakes).
+does (``uv run python benchmarks/matrix.py`` measures bakes). The types are named for mypy
+only (``TYPE_CHECKING``, which type checkers take as true), so ``typing`` is not imported.
 """
 
 import sys
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import Any
+
 true, false, null = True, False, None
-ANSWERS = {{ cookiecutter | tojson }}
+# The answers as one JSON line, however long: not for the formatter or the line limit.
+ANSWERS: "dict[str, Any]" = {{ cookiecutter | tojson }}  # noqa: E501  # fmt: skip
 # cruft create/update call cookiecutter's generate_files without ``_cookiecutter``:
 # then only the free-text rules apply (cruft replays answers that were checked at creation).
-OPTIONS = {{ (_cookiecutter if _cookiecutter is defined else {}) | tojson }}
+OPTIONS: "dict[str, Any]" = {{ (_cookiecutter if _cookiecutter is defined else {}) | tojson }}  # noqa: E501  # fmt: skip
 RULES = ANSWERS["_rules"]
 
 LOWER = "abcdefghijklmnopqrstuvwxyz"
 DIGITS = "0123456789"
 
 
-def made_of(text, allowed):
+def made_of(text: str, allowed: str) -> bool:
     return text != "" and all(char in allowed for char in text)
 
 
-def has_control_characters(text):
+def has_control_characters(text: str) -> bool:
     return any(ord(char) < 32 or ord(char) == 127 for char in text)
 
 
-def is_slug(text):
+def is_slug(text: str) -> bool:
     return made_of(text, LOWER + DIGITS + "-_") and text[0] in LOWER + DIGITS
 
 
-def is_package(text):
+def is_package(text: str) -> bool:
     return made_of(text, LOWER + DIGITS + "_") and text[0] not in DIGITS
 
 
-def is_keyword(name):
+def is_keyword(name: str) -> bool:
     """A name that cannot follow ``import`` is a keyword of the Python running the hook."""
     try:
         compile(f"import {name}", "<package_name>", "exec")
@@ -50,14 +57,14 @@ def is_keyword(name):
     return False
 
 
-def is_email(text):
+def is_email(text: str) -> bool:
     local, _, domain = text.partition("@")
     name, _, top_level = domain.rpartition(".")
     plain = "@" not in domain and not any(char.isspace() for char in text)
     return plain and all((local, name, top_level))
 
 
-def is_github_owner(text):
+def is_github_owner(text: str) -> bool:
     """Letters of either case, digits and single inner '-', at most 39 characters.
 
     GitHub owners are case-insensitive; the templates lowercase the owner where it lands in
@@ -68,7 +75,7 @@ def is_github_owner(text):
     return made_of(text, allowed) and len(text) <= 39 and inner_dashes
 
 
-def is_percent(text):
+def is_percent(text: str) -> bool:
     whole, dot, fraction = text.partition(".")
     number = made_of(whole, DIGITS) and (not dot or made_of(fraction, DIGITS))
     return number and float(text) <= 100
@@ -88,7 +95,7 @@ CHECKS = {
 }
 
 
-def free_text_problems(answers, rules):
+def free_text_problems(answers: "dict[str, Any]", rules: "list[dict[str, Any]]") -> "Iterator[tuple[str, str]]":
     """Yield (variable, reason) for each free-text answer that is not allowed."""
     for rule in rules:  # a list: Jinja's tojson sorts a mapping's keys, not a list
         for name in rule["fields"]:
@@ -96,7 +103,7 @@ def free_text_problems(answers, rules):
                 yield name, rule["reason"]
 
 
-def option_problems(answers, options):
+def option_problems(answers: "dict[str, Any]", options: "dict[str, Any]") -> "Iterator[tuple[str, str]]":
     """Yield (variable, reason) for each choice or flag answer cookiecutter.json does not offer."""
     for name, original in options.items():
         if name.startswith("_") or name not in answers:
@@ -108,7 +115,7 @@ def option_problems(answers, options):
             yield name, "answer true or false"
 
 
-def main():
+def main() -> None:
     for name, reason in (*free_text_problems(ANSWERS, RULES), *option_problems(ANSWERS, OPTIONS)):
         print(f"error: {name} {ANSWERS[name]!r} is not allowed: {reason}", file=sys.stderr)
         sys.exit(1)

@@ -37,6 +37,7 @@ from engine.renderings import (
     option_product,
     renderings,
     renderings_of,
+    shared_names,
 )
 
 BIN = Path(sys.executable).parent
@@ -56,6 +57,7 @@ YAMLLINT_CONFIG = json.dumps(
         },
     }
 )
+
 
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory: pytest.TempPathFactory) -> dict[Path, tuple[str, Combination]]:
@@ -78,18 +80,10 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> dict[Path, tuple[str, Com
 def run_linter(batch: dict[Path, tuple[str, Combination]], select: str, *command: str) -> None:
     files = [file for file, (path, _) in batch.items() if re.search(select, path)]
     assert files, f"no rendered file matches {select}"
-    result = subprocess.run(
-        [*command, *map(str, files)], capture_output=True, text=True, check=False
-    )
+    result = subprocess.run([*command, *map(str, files)], capture_output=True, text=True, check=False)
     if result.returncode != 0:
-        where = "\n".join(
-            f"{file}: {batch[file][1]}"
-            for file in files
-            if str(file) in result.stdout + result.stderr
-        )
-        pytest.fail(
-            f"{command[0]} failed:\n{result.stdout}\n{result.stderr}\nCombinations:\n{where}"
-        )
+        where = "\n".join(f"{file}: {batch[file][1]}" for file in files if str(file) in result.stdout + result.stderr)
+        pytest.fail(f"{command[0]} failed:\n{result.stdout}\n{result.stderr}\nCombinations:\n{where}")
 
 
 @pytest.mark.parametrize(
@@ -114,11 +108,13 @@ def test_in_memory_rendering_matches_a_real_bake(tmp_path: Path, combination: Co
         )
     }
     assert baked == in_memory(combination)
-    # The whole-product shortcut (one base context, choices swapped in) renders the same.
+    # The whole-product shortcut (one base context, choices swapped in, the same names for
+    # every kind) renders what a bake with those names renders.
     context = context_for(combination)
     choices = {key: context[key] for key in option_product()[0]}
     if all(key in choices for key in combination):
-        assert [files for each, files in renderings() if each == choices] == [baked]
+        shared = in_memory({**shared_names(), **combination})
+        assert [files for each, files in renderings() if each == choices] == [shared]
 
 
 def test_dockerfiles_pass_hadolint(batch: dict[Path, tuple[str, Combination]]) -> None:
@@ -192,8 +188,7 @@ def test_node_is_in_the_test_runner_image_exactly_when_asked_for() -> None:
         f"{combination}: test_runner_node={combination['test_runner_node']} but node is "
         + ("present" if has_node else "missing")
         for combination, files in renderings()
-        if (has_node := "npm --version" in files["docker/test-runner.Dockerfile"])
-        != combination["test_runner_node"]
+        if (has_node := "npm --version" in files["docker/test-runner.Dockerfile"]) != combination["test_runner_node"]
     ]
     assert not problems, "\n".join(problems[:20])
 
@@ -204,15 +199,43 @@ CI, PUBLISH, REFRESH, DOCKERFILE = (
     ".github/workflows/template-refresh.yml",
     "docker/test-runner.Dockerfile",
 )
-PINS: dict[str, dict[str, str]] = tomllib.loads((TEMPLATE / "pins" / "actions.toml").read_text())[
-    "actions"
-]
+RECORD = tomllib.loads((TEMPLATE / "pins" / "actions.toml").read_text())
+PINS: dict[str, dict[str, str]] = RECORD["actions"]
+TOOLS: dict[str, str] = {name: pin["version"] for name, pin in RECORD["tools"].items()}
 USES = re.compile(r"^\s*(?:-\s+)?uses:\s*(?P<action>[^@\s]+)@(?P<ref>\S+)(?:\s+#\s*(?P<comment>\S+))?", re.MULTILINE)
+# A tool a `run:` fetches by name: what follows `uvx`, `uv tool run` or `pipx run`, up to the
+# end of the command.
+TOOL_RUNS = re.compile(r"\b(?:uvx|uv tool run|pipx run)\s+([^\n;&|]+)")
+# A line of a message (an `echo` or its continuation) names a command but runs nothing.
+SAID = re.compile(r"^\s*(?:echo\b|\")")
+UV_IMAGE = re.compile(r"ghcr\.io/astral-sh/uv:(\S+)")
+
+
+def tool_pins(content: str) -> list[tuple[str, str | None]]:
+    """(command, its `name==version` or None) for each tool a workflow's steps fetch by name.
+
+    `uvx name==X.Y.Z`, `uvx --from name==X.Y.Z cmd` or `pipx run --spec name==X.Y.Z cmd`;
+    setup-uv's `version:` counts as `uv==X.Y.Z`, and a setup-uv without one as unpinned.
+    """
+    found: list[tuple[str, str | None]] = []
+    for job in parsed(content).get("jobs", {}).values():
+        for step in job.get("steps", []):
+            if str(step.get("uses", "")).startswith("astral-sh/setup-uv@"):
+                version = step.get("with", {}).get("version")
+                found.append(("astral-sh/setup-uv", f"uv=={version}" if version else None))
+            lines = [line for line in step.get("run", "").splitlines() if not SAID.match(line)]
+            for command in TOOL_RUNS.findall("\n".join(lines)):
+                words = command.split()
+                spec = words[1] if words[0] in ("--from", "--spec") and len(words) > 1 else words[0]
+                found.append((command.strip(), spec if "==" in spec else None))
+    return found
 
 
 @functools.cache
 def parsed(content: str) -> dict[Any, Any]:
-    return yaml.safe_load(content)
+    """The YAML, read by libyaml (PyYAML's C loader, ten times the pure-Python one's speed)."""
+    loaded: dict[Any, Any] = yaml.load(content, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return loaded
 
 
 def workflow_renderings() -> list[tuple[str, str, Combination]]:
@@ -226,10 +249,19 @@ def workflow_renderings() -> list[tuple[str, str, Combination]]:
     return generated + own
 
 
-def test_every_action_is_the_release_recorded_in_pins() -> None:
-    """Each `uses:` names a recorded action, at its recorded SHA, with its tag as the comment."""
+def test_every_action_and_tool_is_the_release_recorded_in_pins() -> None:
+    """Each `uses:` names a recorded action, at its recorded SHA, with its tag as the comment;
+    each tool a step fetches by name (uvx, pipx run, setup-uv's uv) is at its recorded version."""
     problems = []
     for path, content, combination in workflow_renderings():
+        for command, spec in tool_pins(content):
+            name, _, version = (spec or "").partition("==")
+            if spec is None:
+                problems.append(f"{path} ({combination}): `{command}` runs an unpinned tool")
+            elif TOOLS.get(name) != version:
+                problems.append(
+                    f"{path} ({combination}): `{command}`, pins/actions.toml says {name}=={TOOLS.get(name)}"
+                )
         found = USES.findall(content)
         local = [line for line in content.splitlines() if re.search(r"uses:\s*\$/", line)]
         assert len(found) + len(local) == content.count("uses:"), f"{path}: a `uses:` not read"
@@ -257,14 +289,29 @@ def test_no_recorded_action_runs_on_node20() -> None:
     assert all(re.fullmatch(r"[0-9a-f]{40}", pin["sha"]) for pin in PINS.values())
 
 
-def test_every_recorded_action_is_used() -> None:
+def test_every_recorded_action_and_tool_is_used() -> None:
     used = {action for _, content, _ in workflow_renderings() for action, _, _ in USES.findall(content)}
     assert set(PINS) == used, f"recorded but unused: {set(PINS) - used}"
+    tools = {
+        (spec or "").partition("==")[0] for _, content, _ in workflow_renderings() for _, spec in tool_pins(content)
+    }
+    assert set(TOOLS) == tools, f"tools recorded but unused: {set(TOOLS) - tools}"
+
+
+def test_the_images_copy_the_uv_the_workflows_run() -> None:
+    problems = [
+        f"{path} ({combination}): uv {tag}, pins/actions.toml says {TOOLS['uv']}"
+        for (path, content), combination in distinct_files().items()
+        if path.endswith("Dockerfile")
+        for tag in UV_IMAGE.findall(content)
+        if tag != TOOLS["uv"]
+    ]
+    assert not problems, "\n".join(problems[:20])
 
 
 def image_job(ci: dict[str, Any]) -> str:
     """The CI job that calls the reusable image workflow."""
-    callers = [name for name, job in ci["jobs"].items() if job.get("uses") == f"$/{PUBLISH}"]
+    callers: list[str] = [name for name, job in ci["jobs"].items() if job.get("uses") == f"$/{PUBLISH}"]
     assert len(callers) == 1, f"{CI}: {len(callers)} jobs call {PUBLISH}"
     return callers[0]
 
@@ -371,7 +418,10 @@ def pushing_steps(job: dict[str, Any]) -> list[dict[str, Any]]:
     return [
         step
         for step in job.get("steps", [])
-        if (str(step.get("uses", "")).startswith("docker/build-push-action") and as_string(step["with"].get("push", False)) != "false")
+        if (
+            str(step.get("uses", "")).startswith("docker/build-push-action")
+            and as_string(step["with"].get("push", False)) != "false"
+        )
         or re.search(r"docker (image )?push|imagetools create", step.get("run", ""))
     ]
 
@@ -425,7 +475,9 @@ def test_refresh_pull_request_is_followed_by_a_ci_start_the_built_in_token_may_m
                 problems.append(f"{combination}: CI is not started when the pull request is {operation}")
         if job["permissions"].get("actions") != "write":
             problems.append(f"{combination}: the refresh job may not start workflows (actions: write)")
-    ci_triggers = {trigger for (path, content), _ in distinct_files().items() if path == CI for trigger in parsed(content)[True]}
+    ci_triggers = {
+        trigger for (path, content), _ in distinct_files().items() if path == CI for trigger in parsed(content)[True]
+    }
     assert "workflow_dispatch" in ci_triggers, f"{CI} cannot be started by workflow_dispatch"
     assert not problems, "\n".join(problems[:20])
 
@@ -458,27 +510,33 @@ def test_gates_and_image_builds_install_only_what_uv_lock_says() -> None:
 
 PIPX_STUB = """#!/bin/sh
 echo "$*" >> "$STUB_LOG"
-case "$3" in
-  check) exit 1 ;;  # the template has moved on
-  update) echo "refreshed" >> README.md ;;
+case "$*" in
+  *" cruft check"*) exit 1 ;;  # the template has moved on
+  *" update "*) echo "refreshed" >> README.md ;;
 esac
 """
 
 
-@pytest.mark.parametrize("answers_file", [".cruft.json", ".copier-answers.yml"])
-def test_refresh_job_runs_the_tool_the_project_was_made_with(tmp_path: Path, answers_file: str) -> None:
-    """The check and apply steps' scripts, run for real with a stub pipx: cruft's
-    project is checked then updated by cruft, copier's is updated by copier alone."""
+@pytest.mark.parametrize(
+    "answers_file", [".cruft.json", ".copier-answers.yml", None], ids=["cruft", "copier", "unlinked"]
+)
+def test_refresh_job_runs_the_tool_the_project_was_made_with(tmp_path: Path, answers_file: str | None) -> None:
+    """The check and apply steps' scripts, run for real by bash in a bake, with a stub pipx:
+    cruft's project is checked then updated by cruft, copier's is updated by copier alone,
+    and one made with plain cookiecutter (no answers file) ends green, saying in one line
+    how to link it, and runs no tool."""
     from engine.copier_yaml import ANSWERS_FILE
     from engine.template_repo import commit_all, sh
 
-    content, _ = renderings_of(REFRESH)[0]
-    steps = {step.get("id", step.get("name")): step for step in parsed(content)["jobs"]["refresh"]["steps"]}
+    project = render(tmp_path / "made")
+    steps = {
+        step.get("id", step.get("name")): step
+        for step in parsed((project / REFRESH).read_text())["jobs"]["refresh"]["steps"]
+    }
     assert ANSWERS_FILE in steps["check"]["run"], f"{REFRESH} looks for another copier answers file"
-    project = tmp_path / "project"
-    project.mkdir()
-    (project / answers_file).write_text("{}\n")
-    (project / "README.md").write_text("# project\n")
+    assert not [*project.glob(".cruft.json"), *project.glob(ANSWERS_FILE)], "cookiecutter wrote an answers file"
+    if answers_file:
+        (project / answers_file).write_text("{}\n")
     commit_all(project, "Made")
     stub = tmp_path / "bin" / "pipx"
     stub.parent.mkdir()
@@ -486,10 +544,22 @@ def test_refresh_job_runs_the_tool_the_project_was_made_with(tmp_path: Path, ans
     stub.chmod(0o755)
     output, log = tmp_path / "github_output", tmp_path / "pipx.log"
     env = {"PATH": f"{stub.parent}:/usr/bin:/bin", "GITHUB_OUTPUT": str(output), "STUB_LOG": str(log)}
+    printed = []
     for step in (steps["check"], steps["Apply the template's changes"]):
-        sh("env", *(f"{k}={v}" for k, v in env.items()), "bash", "-e", "-c", step["run"], cwd=project)
-    assert output.read_text() == "outdated=true\n"
+        outdated = dict(line.split("=", 1) for line in output.read_text().splitlines()) if output.exists() else {}
+        if evaluate(step.get("if", "true"), {"steps.check.outputs.outdated": outdated.get("outdated", "")}):
+            ran = sh("env", *(f"{k}={v}" for k, v in env.items()), "bash", "-e", "-c", step["run"], cwd=project)
+            printed += (ran.stdout + ran.stderr).splitlines()
+    pipx = log.read_text().splitlines() if log.exists() else []
+    cruft, copier = (f"run --spec {name}=={TOOLS[name]} {name}" for name in ("cruft", "copier"))
     if answers_file == ".cruft.json":
-        assert log.read_text().splitlines() == ["run cruft check", "run cruft update --skip-apply-ask --allow-untracked-files"]
+        assert output.read_text() == "outdated=true\n"
+        assert pipx == [f"{cruft} check", f"{cruft} update --skip-apply-ask --allow-untracked-files"]
+    elif answers_file:
+        assert output.read_text() == "outdated=true\n"
+        assert pipx == [f"{copier} update --defaults --conflict inline"]
     else:
-        assert log.read_text().splitlines() == ["run copier update --defaults --conflict inline"]
+        assert output.read_text() == "outdated=false\n"
+        assert pipx == [], "an unlinked project ran a tool"
+        assert len(printed) == 1 and printed[0].startswith("::notice::"), printed
+        assert "cruft link" in printed[0] and "Traceback" not in printed[0], printed

@@ -26,6 +26,7 @@ from engine import copier_proof
 from engine.copier_yaml import ANSWERS_FILE, COPIER_YML, PROMPTS, TRANSLITERATED, render
 from engine.matrix import CONFIG, DEFAULTS, combination_id
 from engine.projects import render as bake
+from engine.renderings import context_for
 from engine.template_repo import copy_template
 
 RULES = {rule["check"]: rule["reason"] for rule in CONFIG["_rules"]}
@@ -41,9 +42,14 @@ def test_copier_asks_every_cookiecutter_question_with_its_default() -> None:
     questions = copier_proof.copier_questions()
     asked = [name for name in questions if name != "cookiecutter"]
     assert asked == [name for name in CONFIG if not name.startswith("_")]
-    defaults = copier_proof.copier_context({})
-    cookiecutter = copier_proof.context_for({})
-    assert {name: defaults[name] for name in asked} == {name: cookiecutter[name] for name in asked}
+    slugs = {}
+    for kind in CONFIG["project_kind"]:
+        defaults = copier_proof.copier_context({"project_kind": kind})
+        cookiecutter = context_for({"project_kind": kind})
+        assert {name: defaults[name] for name in asked} == {name: cookiecutter[name] for name in asked}, kind
+        slugs[kind] = cookiecutter["project_slug"]
+    # The names' defaults follow the kind: a library baked next to a service has a folder of its own.
+    assert slugs == {"service": "async-service", "library": "async-library"}
 
 
 def test_a_library_is_never_asked_about_services() -> None:
@@ -62,7 +68,7 @@ def test_copier_renders_every_file_of_every_combination_as_cookiecutter_does() -
 def test_the_proof_sees_a_file_that_renders_differently() -> None:
     """The proof can fail: a filter copier has and cookiecutter lacks is a difference."""
     files = copier_proof.template_files()
-    assert "README.md" in files and len(files) > 40
+    assert "pyproject.toml" in files and len(files) > 40
     env = copier_proof.copier_env()
     assert copier_proof.variables_read(env, "{{ cookiecutter.a }}{{ cookiecutter['b'] }}") == {"a", copier_proof.WHOLE}
 
@@ -70,8 +76,7 @@ def test_the_proof_sees_a_file_that_renders_differently() -> None:
 def _tree(root: Path) -> dict[str, bytes | None]:
     """Every file (its bytes) and folder (None) under root, by relative path."""
     return {
-        path.relative_to(root).as_posix(): path.read_bytes() if path.is_file() else None
-        for path in root.rglob("*")
+        path.relative_to(root).as_posix(): path.read_bytes() if path.is_file() else None for path in root.rglob("*")
     }
 
 
@@ -151,7 +156,12 @@ def test_copier_prompt_asks_again_with_the_hooks_line_and_skips_service_question
     transcript = io.StringIO()
     child.logfile_read = transcript
     try:
+        child.expect_exact(_question("project_kind"))
+        for choice in CONFIG["project_kind"]:
+            child.expect_exact(_label("project_kind", choice))
+        child.send(DOWN + ENTER)  # the second choice: library
         child.expect_exact(_question("project_name"))
+        child.expect_exact("Async Library")  # the default, from the kind
         child.send(CLEAR_LINE + answers["project_name"] + ENTER)
         child.expect_exact(_question("project_slug"))
         child.expect_exact(answers["project_slug"])  # the default, from the name
@@ -159,15 +169,8 @@ def test_copier_prompt_asks_again_with_the_hooks_line_and_skips_service_question
         refusal = "project_slug 'Billing API' is not allowed: " + RULES["slug"]
         child.expect_exact(refusal)
         child.send(CLEAR_LINE + answers["project_slug"] + ENTER)
-        for name in list(CONFIG)[2 : list(CONFIG).index("project_kind")]:
-            child.expect_exact(_question(name))
-            child.send(ENTER)
-        child.expect_exact(_question("project_kind"))
-        for choice in CONFIG["project_kind"]:
-            child.expect_exact(_label("project_kind", choice))
-        child.send(DOWN + ENTER)  # the second choice: library
         later = [name for name in CONFIG if not name.startswith("_")]
-        for name in later[later.index("project_kind") + 1 :]:
+        for name in later[later.index("project_slug") + 1 :]:
             if name in ("database", "cache"):
                 continue
             child.expect_exact(_question(name))
@@ -191,8 +194,9 @@ def test_copier_prompt_lists_every_choice_with_its_label(template_repo: Path) ->
     from copier._main import Worker
     from copier._user_data import AnswersMap, Question
 
+    first_choices = {name: value[0] for name, value in CONFIG.items() if isinstance(value, list)}
     with Worker(src_path=str(template_repo), dst_path=Path("unused"), vcs_ref="HEAD") as worker:
-        for data, listed in (({}, True), ({name: value[0] for name, value in CONFIG.items() if isinstance(value, list)}, False)):
+        for data, listed in (({}, True), (first_choices, False)):
             worker.data = data
             for name, value in CONFIG.items():
                 if name.startswith("_") or not isinstance(value, list):
@@ -205,7 +209,9 @@ def test_copier_prompt_lists_every_choice_with_its_label(template_repo: Path) ->
                     var_name=name,
                     **worker.template.questions_data[name],
                 )
-                shown = [(choice.title, choice.value) for choice in question.get_questionary_structure().get("choices", [])]
+                shown = [
+                    (choice.title, choice.value) for choice in question.get_questionary_structure().get("choices", [])
+                ]
                 expected = [(_label(name, choice), choice) for choice in value] if listed else []
                 assert shown == expected, name
 
@@ -224,7 +230,7 @@ NAMES = [
     "Tiếng Việt",
     "Привет, мир: подъезд",
     "Ελληνικά Ψ",
-    "Quote's \"API\" (v2)",
+    'Quote\'s "API" (v2)',
     "under_score  two--dashes",
     "--x--",
     "Version 1,000, 2",
@@ -253,5 +259,30 @@ def test_copier_default_slug_is_cookiecutters_for_every_transliterated_letter() 
     letters = [chr(code) for first, end in TRANSLITERATED for code in range(first, end) if chr(code).isalpha()]
     names = [f"Ab{letter}c {letter}{letter.lower()}" for letter in letters]
     cookiecutter, copier = _slugs(names)
-    different = [f"{name!r}: {want!r} != {got!r}" for name, want, got in zip(names, cookiecutter, copier) if want != got]
+    different = [
+        f"{name!r}: {want!r} != {got!r}"
+        for name, want, got in zip(names, cookiecutter, copier, strict=True)
+        if want != got
+    ]
     assert not different, "\n".join(different[:20])
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [{"database": "postgres", "cache": "redis"}, {"project_kind": "library"}],
+    ids=["postgres-redis", "library"],
+)
+def test_copier_prints_the_first_steps_the_hook_prints(
+    template_repo: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str], answers: dict[str, Any]
+) -> None:
+    """copier runs no hook: its ``_message_after_copy`` says what the post-generation hook
+    says after a cookiecutter bake (tests/test_hooks.py), without ``--trust``."""
+    from engine.copier_yaml import first_steps_message
+
+    copied = tmp_path / "it's made here" / "async-service"
+    run_copy(str(template_repo), copied, data=answers, defaults=True, vcs_ref="HEAD", unsafe=False)
+    printed = capfd.readouterr().err.splitlines()
+    made = [index for index, line in enumerate(printed) if line.startswith("Made ")]
+    assert made, "copier printed no first steps:\n" + "\n".join(printed)
+    message = "\n".join(printed[made[0] :]).strip("\n").splitlines()
+    assert message == first_steps_message(copied.resolve()), "\n".join(message)

@@ -124,7 +124,12 @@ def _run_hook(answers: dict[str, Any], options: dict[str, Any], tmp_path: Path) 
 
 DEFAULT_ANSWERS = {
     name: value[0] if isinstance(value, list) else value for name, value in OPTIONS.items() if not name.startswith("_")
-} | {"project_slug": "async-service", "package_name": "async_service", "_rules": OPTIONS["_rules"]}
+} | {
+    "project_name": "Async Service",
+    "project_slug": "async-service",
+    "package_name": "async_service",
+    "_rules": OPTIONS["_rules"],
+}
 
 
 @pytest.mark.parametrize(
@@ -205,7 +210,7 @@ def test_cli_prints_one_line_naming_variable_and_value(tmp_path: Path, variable:
     assert not any(tmp_path.iterdir()), "a refused bake left something in the output directory"
 
 
-HOSTILE = {
+HOSTILE: dict[str, Any] = {
     "project_name": 'Quote\'s "Service" \\ {x} """ </script> é ß 日本語',
     "project_slug": "hostile-service",
     "author_name": 'O\'Brien "The" Back\\slash {x} """ é ß 日本語 🚀',
@@ -343,7 +348,67 @@ def test_copier_refuses_what_the_hook_refuses(
 
     variable, value, extra = case
     with pytest.raises(ValueError, match=f"'{variable}'") as refused:
-        run_copy(str(copier_questions_only), tmp_path / "out", data={**extra, variable: value}, defaults=True, quiet=True)
+        run_copy(
+            str(copier_questions_only), tmp_path / "out", data={**extra, variable: value}, defaults=True, quiet=True
+        )
     hook = _hook_line({**DEFAULT_ANSWERS, **extra, variable: value})
     assert str(refused.value) == f"Validation error for question '{variable}': " + hook.removeprefix("error: ")
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+# What a bake prints after it: the project's path and its guide's "First steps" block
+# (README.md; a library's CONTRIBUTING.md).
+FIRST_STEPS_RENDERINGS = {
+    "service": {},
+    "postgres-redis": {"database": "postgres", "cache": "redis"},
+    "library": {"project_kind": "library"},
+}
+
+
+def _exports(lines: list[str]) -> set[str]:
+    return {line for line in lines if line.startswith("export ")}
+
+
+@pytest.mark.parametrize("answers", FIRST_STEPS_RENDERINGS.values(), ids=FIRST_STEPS_RENDERINGS)
+def test_a_bake_prints_its_path_and_the_readmes_first_steps(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str], answers: dict[str, Any]
+) -> None:
+    from engine.copier_yaml import first_steps, first_steps_message
+    from engine.projects import guide
+
+    project = render(tmp_path / "it's made here", **answers).resolve()
+    printed = capfd.readouterr().out.strip("\n").splitlines()
+    assert printed == first_steps_message(project), f"{answers}: the bake printed\n" + "\n".join(printed)
+    assert printed[0].startswith(f"Made {project}.")
+
+    readme = guide(project).read_text()
+    steps = first_steps(readme)
+    assert steps[0] == f"cd {project.name}", f"{answers}: the README's first step is {steps[0]!r}"
+    assert steps.index("git init") < steps.index("uv run prek install") < steps.index("uv run pytest")
+    needs_services = answers.get("database") == "postgres" or answers.get("cache") == "redis"
+    assert any(line.startswith("docker compose up -d") for line in steps) == needs_services, steps
+    services = readme.split("\n## Services\n", 1)[-1] if needs_services else ""
+    assert _exports(steps) == _exports(services.splitlines()), f"{answers}: the exports differ from Services"
+
+
+@pytest.mark.suites
+@pytest.mark.parametrize("answers", [{}, {"project_kind": "library"}], ids=["service", "library"])
+def test_the_readmes_first_steps_run_verbatim_in_a_fresh_bake(tmp_path: Path, answers: dict[str, Any]) -> None:
+    """The block as the README shows it, run by bash from where the project was made: git init,
+    uv sync, the hooks installed, the suite green, and a first commit that passes the hooks."""
+    from engine.copier_yaml import first_steps
+    from engine.projects import guide, project_env
+    from engine.template_repo import GIT_ENV
+
+    project = render(tmp_path, **answers)
+    block = "\n".join(first_steps(guide(project).read_text()))
+    ran = subprocess.run(
+        ["bash", "-e", "-c", block], cwd=tmp_path, env=project_env(**GIT_ENV),
+        capture_output=True, text=True, timeout=900, check=False,
+    )  # fmt: skip
+    assert ran.returncode == 0, f"{answers}: the first steps fail:\n{block}\n{ran.stdout[-6000:]}{ran.stderr[-3000:]}"
+    assert (project / ".git" / "hooks" / "pre-commit").is_file(), "the hooks were not installed"
+    committed = subprocess.run(["git", "ls-files"], cwd=project, capture_output=True, text=True, check=True).stdout
+    assert "uv.lock" in committed.splitlines(), "the first commit does not hold uv.lock"
+    left = subprocess.run(["git", "status", "--porcelain"], cwd=project, capture_output=True, text=True, check=True)
+    assert left.stdout == "", f"the first steps leave files uncommitted:\n{left.stdout}"

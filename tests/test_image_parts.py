@@ -78,7 +78,9 @@ def test_a_service_url_without_a_local_address_is_named() -> None:
 
 def test_a_step_that_neither_runs_nor_checks_out_is_refused() -> None:
     with pytest.raises(ValueError, match="neither runs nor checks out"):
-        images.container_jobs(CI.replace("- run: uv run pytest", "- uses: some/action@v1"), {"DATABASE_URL": "postgresql://127.0.0.1:1/x"})
+        images.container_jobs(
+            CI.replace("- run: uv run pytest", "- uses: some/action@v1"), {"DATABASE_URL": "postgresql://127.0.0.1:1/x"}
+        )
 
 
 def test_every_dockerfile_rendering_is_baked_from_a_combination_that_makes_it() -> None:

@@ -49,7 +49,9 @@ def case_id(case: Case) -> str:
     return f"py{combination['python_version']}{node}-{digest}"
 
 
-def build_from_bake(case: Case, tmp_path: Path, record: Record, timings: images.Timings) -> tuple[images.Buildah, str, Path]:
+def build_from_bake(
+    case: Case, tmp_path: Path, record: Record, timings: images.Timings
+) -> tuple[images.Buildah, str, Path]:
     """Bake the case's combination, take the user's first steps, build its Dockerfile."""
     path, content, combination = case
     if reason := images.unbuildable(content):

@@ -8,6 +8,8 @@ is a local path: no network.
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import subprocess
 import sys
@@ -15,9 +17,10 @@ import tomllib
 from pathlib import Path
 
 import pytest
+import yaml
 
-from engine.projects import pytest_in, sync
-from engine.template_repo import commit_all, copy_template, sh
+from engine.projects import pytest_in, render, sync
+from engine.template_repo import GIT_ENV, commit_all, copy_template, sh
 
 pytestmark = pytest.mark.suites
 
@@ -88,9 +91,7 @@ def hygiene_test(project: Path) -> subprocess.CompletedProcess[str]:
     )  # fmt: skip
 
 
-def test_update_applies_a_template_change_and_the_suite_still_passes(
-    made: tuple[Path, Path], tmp_path: Path
-) -> None:
+def test_update_applies_a_template_change_and_the_suite_still_passes(made: tuple[Path, Path], tmp_path: Path) -> None:
     project = copy_project(made, tmp_path)
     delete_app_file(project)
     outdated = sh(CRUFT, "check", cwd=project, check=False)
@@ -102,7 +103,6 @@ def test_update_applies_a_template_change_and_the_suite_still_passes(
     status = sh("git", "status", "--porcelain", cwd=project).stdout.splitlines()
     assert sorted(line[3:] for line in status) == [".cruft.json", "pyproject.toml"]
     assert APP_DOCSTRING in (project / "src" / "async_service" / "__init__.py").read_text()  # never refreshed
-    assert not (project / DELETED).exists(), "the refresh brought back a file the team deleted"
     assert not (project / DELETED).exists(), "the refresh brought back a file the team deleted"
     commit_all(project, "Refresh from the template")
     sh(CRUFT, "check", cwd=project)
@@ -116,6 +116,35 @@ def assert_suite_passes(project: Path) -> None:
     assert synced.returncode == 0, synced.stderr
     suite = pytest_in(project)
     assert suite.returncode == 0, f"the refreshed project's suite fails:\n{suite.stdout}{suite.stderr}"
+
+
+def test_a_project_made_with_plain_cookiecutter_refreshes_once_linked(made: tuple[Path, Path], tmp_path: Path) -> None:
+    """The generated README's link step: a plain `cookiecutter` bake has no .cruft.json;
+    `cruft link` at the template commit it was made from gives it one, and the template's
+    later change then reaches it through `cruft check` and `cruft update`."""
+    template = made[0]
+    first = sh("git", "rev-list", "--max-parents=0", "HEAD", cwd=template).stdout.strip()
+    then = tmp_path / "template-then"
+    sh("git", "clone", "-q", str(template), str(then), cwd=tmp_path)
+    sh("git", "checkout", "-q", first, cwd=then)
+    project = render(tmp_path, template=then)
+    assert not (project / ".cruft.json").exists()
+    commit_all(project, "Made with cookiecutter")
+
+    # As the README says: the questions answered as at the bake (the defaults here), then
+    # the commit the project was made from at cruft's last prompt.
+    questions = [name for name in json.loads((template / "cookiecutter.json").read_text()) if not name.startswith("_")]
+    linked = subprocess.run(
+        [CRUFT, "link", str(template)], cwd=project, input="\n" * len(questions) + first + "\n",
+        text=True, capture_output=True, check=False, env={**os.environ, **GIT_ENV},
+    )  # fmt: skip
+    assert linked.returncode == 0, linked.stdout + linked.stderr
+    assert json.loads((project / ".cruft.json").read_text())["commit"] == first, linked.stdout
+    commit_all(project, "Link to the template")
+    outdated = sh(CRUFT, "check", cwd=project, check=False)
+    assert outdated.returncode != 0, f"cruft check missed the template's change:\n{outdated.stdout}"
+    sh(CRUFT, "update", "-y", cwd=project)
+    assert NEW_TIMEOUT in (project / "pyproject.toml").read_text()
 
 
 def test_update_that_conflicts_with_a_local_edit_fails_the_project_loudly(
@@ -143,9 +172,7 @@ def test_update_that_conflicts_with_a_local_edit_fails_the_project_loudly(
             tomllib.loads(text)
 
 
-def test_update_outside_git_leaves_rej_files_that_fail_the_project(
-    made: tuple[Path, Path], tmp_path: Path
-) -> None:
+def test_update_outside_git_leaves_rej_files_that_fail_the_project(made: tuple[Path, Path], tmp_path: Path) -> None:
     project = copy_project(made, tmp_path)
     shutil.rmtree(project / ".git")
     pyproject = project / "pyproject.toml"
@@ -167,12 +194,18 @@ COPIER = str(Path(sys.executable).parent / "copier")
 
 @pytest.fixture(scope="module")
 def made_by_copier(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """(template repository, project made from it by copier at its first commit, committed)."""
+    """(template repository, project made from it by copier at its first commit, committed).
+
+    The template is named by a relative path, as from a local clone (`copier copy
+    ./cookiecutter-async-python my-service`): the answers file records the absolute path, so
+    that `copier update`, run in the project, finds the template.
+    """
     root = tmp_path_factory.mktemp("copier-refresh")
     template = copy_template(root / "template")
     project = root / "made" / "async-service"
-    sh(COPIER, "copy", "--defaults", "--quiet", str(template), str(project), cwd=root)
-    assert (project / ".copier-answers.yml").is_file()
+    sh(COPIER, "copy", "--defaults", "--quiet", "./template", "made/async-service", cwd=root)
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert answers["_src_path"] == str(template.resolve()), answers
     assert not (project / ".cruft.json").exists()
     commit_all(project, "Made from the template")
     change_template(template)
@@ -190,7 +223,6 @@ def test_copier_update_applies_a_template_change_and_the_suite_still_passes(
     status = sh("git", "status", "--porcelain", cwd=project).stdout.splitlines()
     assert sorted(line[3:] for line in status) == [".copier-answers.yml", "pyproject.toml"]
     assert APP_DOCSTRING in (project / "src" / "async_service" / "__init__.py").read_text()  # never refreshed
-    assert not (project / DELETED).exists(), "the refresh brought back a file the team deleted"
     assert not (project / DELETED).exists(), "the refresh brought back a file the team deleted"
     commit_all(project, "Refresh from the template")
 

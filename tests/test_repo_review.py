@@ -27,13 +27,11 @@ from repo_review.processor import process
 
 from engine.matrix import combination_id
 from engine.projects import render
-from engine.renderings import REVIEWED, Combination, reviewed_renderings
+from engine.renderings import REVIEWED, Combination, reviewed_renderings, shared_names
 
 # Present in every combination (engine/expected.py); repo-review only looks for them.
 PRESENT = ("README.md", "LICENSE", ".gitignore", "docs/", "tests/", "src/package/")
 SHARDS = 4
-
-
 
 
 def write_tree(root: Path, files: dict[str, str]) -> Path:
@@ -88,9 +86,7 @@ def failures(root: Path) -> list[str]:
 
 
 @pytest.mark.parametrize("shard", range(SHARDS))
-def test_repo_review_passes_every_distinct_rendering(
-    shard: int, tmp_path: Path, quick_review: None
-) -> None:
+def test_repo_review_passes_every_distinct_rendering(shard: int, tmp_path: Path, quick_review: None) -> None:
     problems = []
     for index, (digest, (combination, files)) in enumerate(sorted(reviewed_renderings().items())):
         if index % SHARDS != shard:
@@ -108,14 +104,11 @@ def test_repo_review_passes_every_distinct_rendering(
 def test_review_of_the_rendered_files_matches_a_real_bake(
     tmp_path: Path, combination: Combination, quick_review: None
 ) -> None:
-    project = render(tmp_path / "bake", **combination)
+    project = render(tmp_path / "bake", **shared_names(), **combination)  # as renderings() names them
     full = {(r.name, r.result, r.skip_reason) for r in process(project).results}
     files = {name: (project / name).read_text() for name in REVIEWED if (project / name).is_file()}
     files.update(
-        {
-            path.relative_to(project).as_posix(): path.read_text()
-            for path in (project / ".github").rglob("*.yml")
-        }
+        {path.relative_to(project).as_posix(): path.read_text() for path in (project / ".github").rglob("*.yml")}
     )
     alone = write_tree(tmp_path / "alone", files)
     assert {(r.name, r.result, r.skip_reason) for r in process(alone).results} == full

@@ -34,9 +34,7 @@ SCHEMATHESIS = [
 ]
 
 
-@pytest.fixture(
-    params=SERVICE_RENDERINGS, ids=lambda combo: f"database={combo[0]}-cache={combo[1]}"
-)
+@pytest.fixture(params=SERVICE_RENDERINGS, ids=lambda combo: f"database={combo[0]}-cache={combo[1]}")
 def service_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if not os.environ.get("DATABASE_URL") or not os.environ.get("REDIS_URL"):
         pytest.skip("needs DATABASE_URL and REDIS_URL (.ci/run starts both)")
@@ -46,9 +44,7 @@ def service_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]
         yield url
 
 
-def test_service_keeps_its_openapi_contract_and_refuses_hostile_input(
-    service_url: str, tmp_path: Path
-) -> None:
+def test_service_keeps_its_openapi_contract_and_refuses_hostile_input(service_url: str, tmp_path: Path) -> None:
     schemathesis = Path(sys.executable).with_name("schemathesis")
     found = subprocess.run(
         [str(schemathesis), "run", f"{service_url}/openapi.json", *SCHEMATHESIS],
@@ -77,9 +73,7 @@ def probe_hostile_input(url: str) -> None:
         "blank": '{"name": "   "}',
     }
     for what, body in bodies.items():
-        answer = requests.post(
-            f"{url}/items", data=body, headers={"Content-Type": "application/json"}
-        )
+        answer = requests.post(f"{url}/items", data=body, headers={"Content-Type": "application/json"})
         assert answer.status_code == 422, f"{what}: {answer.status_code} {answer.text}"
         field = answer.json()["detail"][0]["loc"][-1]
         assert field in {"name", "description"}, f"{what}: the 422 names no field: {answer.text}"
@@ -124,8 +118,7 @@ def probe_body_limit(url: str) -> None:
     status, sent = _send_until_answered(url, announced, chunk, chunked=False)
     assert b" 413 " in status + b" ", f"100 MB announced: {status!r} after {sent} bytes"
     streamed = (
-        b"POST /items HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
-        b"Transfer-Encoding: chunked\r\n\r\n"
+        b"POST /items HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
     )
     status, sent = _send_until_answered(url, streamed, chunk, chunked=True)
     assert b" 413 " in status + b" ", f"100 MB streamed: {status!r} after {sent} bytes"
@@ -133,16 +126,11 @@ def probe_body_limit(url: str) -> None:
 
 
 def probe_concurrent_writes(url: str) -> None:
-    ids = [
-        requests.post(f"{url}/items", json={"name": f"concurrent-{n}"}).json()["id"]
-        for n in range(20)
-    ]
+    ids = [requests.post(f"{url}/items", json={"name": f"concurrent-{n}"}).json()["id"] for n in range(20)]
     with ThreadPoolExecutor(max_workers=20) as pool:
         puts = list(
             pool.map(
-                lambda item_id: requests.put(
-                    f"{url}/items/{item_id}", json={"name": f"put-{item_id}"}
-                ),
+                lambda item_id: requests.put(f"{url}/items/{item_id}", json={"name": f"put-{item_id}"}),
                 ids,
             )
         )

@@ -131,9 +131,7 @@ def assert_verdict(name: str, mode: str, ran: subprocess.CompletedProcess[str], 
     must_fail = bool(probe.fails_with) and (mode == "strict" or not probe.strict_only)
     if must_fail:
         assert ran.returncode != 0, f"{name} passed in {mode} mode:\n{output[-3000:]}"
-        assert probe.fails_with in output, (
-            f"{name} failed for another reason in {mode} mode:\n{output[-3000:]}"
-        )
+        assert probe.fails_with in output, f"{name} failed for another reason in {mode} mode:\n{output[-3000:]}"
         assert seconds < HANG_LIMIT, f"{name} took {seconds:.0f} s to fail in {mode} mode"
     else:
         assert ran.returncode == 0, f"{name} failed in {mode} mode:\n{output[-3000:]}"
@@ -142,9 +140,7 @@ def assert_verdict(name: str, mode: str, ran: subprocess.CompletedProcess[str], 
 @pytest.mark.suites
 @pytest.mark.parametrize("mode", OPTIONS["asyncio_mode"])
 @pytest.mark.parametrize("name", [name for name in PROBES if name != HANGING])
-def test_generated_pytest_refuses_what_strictness_promises(
-    tmp_path: Path, mode: str, name: str
-) -> None:
+def test_generated_pytest_refuses_what_strictness_promises(tmp_path: Path, mode: str, name: str) -> None:
     project, venv = bake_and_sync(tmp_path, project_kind="library", asyncio_mode=mode)
     drop_in(project, PROBES[name], mode)
     assert_verdict(name, mode, *timed_pytest(project, venv))
@@ -155,14 +151,64 @@ def test_generated_pytest_fails_a_hanging_test_by_its_timeout(tmp_path: Path) ->
     """The hanging probe waits out the project's timeout: every mode waits side by side."""
     projects = {}
     for mode in OPTIONS["asyncio_mode"]:
-        projects[mode], _ = bake_and_sync(
-            tmp_path / mode, own_venv=True, project_kind="library", asyncio_mode=mode
-        )
+        projects[mode], _ = bake_and_sync(tmp_path / mode, own_venv=True, project_kind="library", asyncio_mode=mode)
         drop_in(projects[mode], PROBES[HANGING], mode)
     with ThreadPoolExecutor(len(projects)) as pool:
-        runs = dict(zip(projects, pool.map(timed_pytest, projects.values())))
+        runs = dict(zip(projects, pool.map(timed_pytest, projects.values()), strict=True))
     for mode, (ran, seconds) in runs.items():
         assert_verdict(HANGING, mode, ran, seconds)
+
+
+# --- a selection runs what it selects, and passes when its tests do ---------------------
+
+MINE = """import pytest
+
+pytestmark = pytest.mark.unit
+
+
+def test_mine_first() -> None:
+    pass
+
+
+def test_mine_second() -> None:
+    pass
+"""
+NOT_APPLIED = "Coverage floor of 90% not applied: this run selected part of the suite"
+
+# The selections a developer types (README: "Event loops", "Markers"), and how many tests
+# each must run; None: whatever the marker holds.
+SELECTIONS: list[tuple[list[str], int | None]] = [
+    (["tests/test_mine.py"], 2),
+    (["tests/test_mine.py::test_mine_first"], 1),
+    (["-k", "test_mine_"], 2),
+    (["-m", "unit"], None),
+    (["-m", "integration"], None),
+    (["-m", "e2e"], None),
+    (["-m", "not e2e"], None),
+    (["-n", "2", "tests/test_mine.py"], 2),  # xdist: the floor is checked in the controller
+]
+
+
+@pytest.mark.suites
+def test_a_selection_runs_only_its_tests_and_is_not_held_to_the_floor(tmp_path: Path) -> None:
+    """Below the floor (an untested module), every selection passes and says why; the
+    whole suite fails on the floor, and ``--no-cov`` says nothing of it."""
+    project, venv = bake_and_sync(tmp_path, project_kind="library", parallel_tests=True)
+    drop_in(project, PROBES["coverage-below-floor"], "auto")
+    (project / "tests" / "test_mine.py").write_text(MINE)
+    for args, count in SELECTIONS:
+        ran = pytest_in(project, *args, venv=venv)
+        output = ran.stdout + ran.stderr
+        assert ran.returncode == 0, f"pytest {' '.join(args)} failed:\n{output[-3000:]}"
+        assert output.count(NOT_APPLIED) == 1, f"pytest {' '.join(args)}: no line on the floor:\n{output[-3000:]}"
+        assert "TOTAL" in output, f"pytest {' '.join(args)} showed no coverage report:\n{output[-3000:]}"
+        if count is not None:
+            assert f" {count} passed" in output, f"pytest {' '.join(args)} ran other tests:\n{output[-3000:]}"
+    quiet = pytest_in(project, "--no-cov", "tests/test_mine.py", venv=venv)
+    assert quiet.returncode == 0 and "Coverage floor" not in quiet.stdout, quiet.stdout[-3000:]
+    whole = pytest_in(project, venv=venv)
+    assert whole.returncode != 0 and "Required test coverage of" in whole.stdout, whole.stdout[-3000:]
+    assert "Coverage floor" not in whole.stdout, whole.stdout[-3000:]
 
 
 # --- fixtures clean up after a failing test ---------------------------------------------
@@ -198,7 +244,8 @@ pytestmark = pytest.mark.integration
 
 
 async def test_nothing_was_left_behind(client: httpx.AsyncClient, redis_client: Redis) -> None:
-    names = [item["name"] for item in (await client.get("/items")).json()]
+    page = (await client.get("/items", params={"limit": 100})).json()  # the seed fits one page
+    names = [item["name"] for item in page["items"]]
     assert "left-behind" not in names
     assert [key async for key in redis_client.scan_iter(match=HELD["prefix"] + "*")] == []
     url = urlsplit(HELD["url"])
@@ -228,9 +275,7 @@ def test_fixtures_clean_up_after_a_test_that_fails(tmp_path: Path, database: str
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-    project, venv = bake_and_sync(
-        tmp_path, project_kind="service", database=database, cache="redis"
-    )
+    project, venv = bake_and_sync(tmp_path, project_kind="service", database=database, cache="redis")
     package = next(path.name for path in (project / "src").iterdir())
     tests = project / "tests"
     (tests / "test_probe_a_fails.py").write_text(FAILS_HALFWAY.format(pkg=package))

@@ -71,8 +71,7 @@ def test_each_gate_task_runs_what_its_ci_job_runs(gate: str) -> None:
         job = ci_jobs(workflow)[gate]
         if task_commands(tasks[gate]) != ci_commands(job):
             problems.append(
-                f"{combination}: poe {gate} runs {task_commands(tasks[gate])}, "
-                f"CI's {gate} job runs {ci_commands(job)}"
+                f"{combination}: poe {gate} runs {task_commands(tasks[gate])}, CI's {gate} job runs {ci_commands(job)}"
             )
     assert not problems, "\n".join(problems[:20])
 
@@ -81,7 +80,6 @@ def test_all_runs_every_gate_in_ci_order() -> None:
     problems = [
         f"{combination}: poe all runs {tasks['all']['sequence']}"
         for (table, _), combination in distinct_pairs().items()
-        if (tasks := poe_tasks(table))["all"]["sequence"]
-        != list(GATES)
+        if (tasks := poe_tasks(table))["all"]["sequence"] != list(GATES)
     ]
     assert not problems, "\n".join(problems[:20])
