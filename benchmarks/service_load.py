@@ -3,21 +3,26 @@
 For each distinct service rendering (database x cache, read from cookiecutter.json; pick
 some with ``--renderings postgres/redis,none/none``), baked from this checkout:
 
-- the app runs exactly as its Dockerfile's CMD runs it (``uvicorn --factory ...``, one
-  worker, its default logging), on a loopback port, against the real PostgreSQL (a fresh
-  database on DATABASE_URL's server, dropped afterwards) and Redis (a key prefix of its
-  own on REDIS_URL's, deleted afterwards), SQLite in a fresh file;
-- a constant-JSON FastAPI app runs beside it with the same command and the same
-  environment (only the app differs): the baseline every figure is divided by, measured
-  in the same run, just before the rendering's own figures, so a machine busy with other
-  work slows both;
+- the app runs exactly as its Dockerfile's CMD runs it (``python -m <package>``: the
+  settings checked, the database migrated, then uvicorn with no access log and one JSON
+  log line per request from the app's own middleware), with HOST=127.0.0.1, PORT a free
+  port, WORKERS=1 and its default logging (LOG_FORMAT and LOG_LEVEL unset), against the
+  real PostgreSQL (a fresh database on DATABASE_URL's server, dropped afterwards) and
+  Redis (a key prefix of its own on REDIS_URL's, deleted afterwards), SQLite in a fresh
+  file;
+- a constant-JSON FastAPI app runs beside it under the same uvicorn settings (one worker,
+  access log off, the app's default log level; ``uvicorn.run`` from a small module, run
+  with the same ``python -m``, the same interpreter and environment): the baseline every
+  figure is divided by, measured in the same run, just before the rendering's own
+  figures, so a machine busy with other work slows both;
 - the items table is seeded with ``--rows`` items through the app's own API (POST /items);
 - ``wrk`` (a closed-loop load client in C, driven by a small Lua script) sends
   ``--requests`` requests per measurement at each concurrency (``--concurrency``, one
   connection per concurrent client, keep-alive), and stops at the count or at ``--cap``
   seconds, whichever comes first, so a run always ends by itself.
 
-Measured per concurrency: GET /health; one page of GET /items (``PAGE``, from the middle
+Measured per concurrency: GET /readyz (the readiness probe: every dependency answers) and
+GET /livez (the process answers, no dependency touched); one page of GET /items (``PAGE``, from the middle
 of the table); POST /items, each request a name of its own; POST /visits (Redis
 renderings). A measurement's errors are connection errors, timeouts and any status that
 is not the one the route answers on success (a 409 from a repeated name counts).
@@ -65,7 +70,12 @@ from engine.services import (
 )
 
 PAGE = "/items?after=5000&limit=100"
+# Served as the app is: uvicorn.run with HOST, PORT and WORKERS from the environment, the
+# access log off, at the level the app logs at by default (its Settings' LOG_LEVEL).
 BASELINE_APP = """\
+import os
+
+import uvicorn
 from fastapi import FastAPI
 
 
@@ -77,9 +87,24 @@ def create_app() -> FastAPI:
         return {"status": "ok"}
 
     return app
+
+
+if __name__ == "__main__":
+    uvicorn.run(
+        "constant_json:create_app",
+        factory=True,
+        host=os.environ["HOST"],
+        port=int(os.environ["PORT"]),
+        workers=int(os.environ["WORKERS"]),
+        access_log=False,
+        log_level=%(log_level)s,
+    )
 """
+BASELINE = "constant_json"
+# The app's logging settings: unset, so it logs as its image does by default.
+LOGGING = ("LOG_FORMAT", "LOG_LEVEL")
 # The issue's aims, as ratios to the baseline (a route absent from the table has none).
-AIMS = {"GET /health": 0.5, "GET page": 0.3, "POST /items": 0.25}
+AIMS = {"GET /readyz": 0.5, "GET page": 0.3, "POST /items": 0.25}
 MAX_TAIL = 10  # p99 under this many times p50
 
 # The client: one thread, ``connections`` connections, stops after ``count`` answers; any
@@ -137,9 +162,10 @@ class Route:
     unique_names: bool = False
 
 
-HEALTH = Route("GET /health", "GET", "/health", 200)
+READY = Route("GET /readyz", "GET", "/readyz", 200)
 ROUTES = [
-    HEALTH,
+    READY,
+    Route("GET /livez", "GET", "/livez", 200),
     Route("GET page", "GET", PAGE, 200),
     Route("POST /items", "POST", "/items", 201, unique_names=True),
     Route("POST /visits", "POST", "/visits", 200),
@@ -166,9 +192,7 @@ def lua_string(value: str) -> str:
     return json.dumps(value)  # a JSON string of ASCII text is a valid Lua string literal
 
 
-def load(
-    url: str, route: Route, connections: int, count: int, cap: float, workdir: Path
-) -> Figures:
+def load(url: str, route: Route, connections: int, count: int, cap: float, workdir: Path) -> Figures:
     """``count`` requests of ``route`` from ``connections`` clients, at most ``cap`` seconds."""
     script = workdir / f"{uuid.uuid4().hex}.lua"
     prefix = f"load-{uuid.uuid4().hex[:8]}-" if route.unique_names else ""
@@ -206,44 +230,45 @@ def load(
     return Figures(requests, seconds, failed, kinds, p50 / 1000, p99 / 1000, requests < count)
 
 
-def dockerfile_command(project: Path) -> list[str]:
-    """The CMD of the rendering's docker/app.Dockerfile (JSON form)."""
-    for line in (project / "docker" / "app.Dockerfile").read_text().splitlines():
+def dockerfile_package(project: Path) -> str:
+    """The package the rendering's docker/app.Dockerfile runs: its CMD is ``python -m <package>``."""
+    dockerfile = project / "docker" / "app.Dockerfile"
+    for line in dockerfile.read_text().splitlines():
         if line.startswith("CMD "):
             command: list[str] = json.loads(line.removeprefix("CMD "))
-            if command[0] != "uvicorn" or "--port" not in command:
-                # The baseline must run under the same server settings, read off this line.
-                raise SystemExit(f"the app's CMD is not `uvicorn ... --port N`: {command}")
-            return command
-    raise SystemExit(f"no CMD in {project / 'docker' / 'app.Dockerfile'}")
+            if len(command) != 3 or command[:2] != ["python", "-m"]:
+                # Server settings other than HOST, PORT and WORKERS would have to be mirrored.
+                raise SystemExit(f"{dockerfile}: CMD is not `python -m <package>`: {command}")
+            return command[2]
+    raise SystemExit(f"no CMD in {dockerfile}")
 
 
-def on_loopback(command: list[str], port: int, target: str | None = None) -> list[str]:
-    """``command`` with host and port set to a loopback port (and, given, another app)."""
-    swapped = {"--host": "127.0.0.1", "--port": str(port)}
-    result = []
-    for before, argument in zip([None, *command], command, strict=False):
-        if before in swapped:
-            result.append(swapped[before])
-        elif target and argument.endswith(":create_app"):
-            result.append(target)
-        else:
-            result.append(argument)
-    return result
+def default_log_level(project: Path) -> str:
+    """The level the app logs at when LOG_LEVEL is unset, read off its Settings."""
+    for path in (project / "src").glob("*/settings.py"):
+        found = re.search(r'^\s+log_level: .*= "(\w+)"$', path.read_text(), re.MULTILINE)
+        if found:
+            return found.group(1).lower()
+    raise SystemExit(f"no log_level default in {project / 'src'}/*/settings.py")
 
 
 @contextmanager
-def serving(
-    command: list[str], venv: Path, env: dict[str, str], workdir: Path
-) -> Iterator[tuple[int, Path]]:
-    """Run ``command`` (uvicorn from ``venv``); once it answers, yield its pid and its log."""
-    port = int(command[command.index("--port") + 1])
+def serving(module: str, port: int, venv: Path, env: dict[str, str], workdir: Path) -> Iterator[tuple[int, Path]]:
+    """``python -m module`` (from ``venv``) on ``port``; once it answers, its pid and its log."""
+    command = ["python", "-m", module]
     log = workdir / f"server-{port}.log"
     with log.open("w") as output:
         server = subprocess.Popen(
-            [str(venv / "bin" / command[0]), *command[1:]],
+            [str(venv / "bin" / "python"), *command[1:]],
             cwd=workdir,
-            env={**env, "PATH": f"{venv / 'bin'}:{env['PATH']}", "PYTHONUNBUFFERED": "1"},
+            env={
+                **env,
+                "PATH": f"{venv / 'bin'}:{env['PATH']}",
+                "PYTHONUNBUFFERED": "1",  # as the image sets it
+                "HOST": "127.0.0.1",
+                "PORT": str(port),
+                "WORKERS": "1",
+            },
             stdout=output,
             stderr=subprocess.STDOUT,
         )
@@ -319,12 +344,23 @@ def seed(url: str, rows: int, workdir: Path) -> str:
 
 
 def logged_errors(log: Path) -> list[str]:
-    """The distinct exceptions the app logged (the last line of each traceback), counted."""
-    found = Counter(
-        line.strip()
-        for line in log.read_text(errors="replace").splitlines()
-        if re.match(r"^[\w.]+(Error|Exception|Warning): ", line)
-    )
+    """The distinct errors the app logged (the last line of each traceback), counted.
+
+    A JSON line at ERROR or above counts by its exception's last line (or its event); a
+    plain traceback (a console log, or one printed before logging is set up) by its last.
+    """
+    found: Counter[str] = Counter()
+    for line in log.read_text(errors="replace").splitlines():
+        if line.startswith("{"):
+            try:
+                event = json.loads(line)
+            except ValueError:
+                continue
+            if str(event.get("level", "")).lower() in {"error", "critical"}:
+                trace = str(event.get("exception") or "").strip().splitlines()
+                found[trace[-1] if trace else str(event.get("event", ""))] += 1
+        elif re.match(r"^[\w.]+(Error|Exception|Warning): ", line):
+            found[line.strip()] += 1
     return [f"app log: {text[:150]} (x{n})" for text, n in found.most_common(3)]
 
 
@@ -333,19 +369,18 @@ def measure(args: argparse.Namespace, database: str, cache: str, root: Path) -> 
     workdir = root / f"{database}-{cache}"
     workdir.mkdir()
     service = bake_service(workdir, database, cache)
-    command = dockerfile_command(service.project)
-    (workdir / "constant_json.py").write_text(BASELINE_APP)
+    package = dockerfile_package(service.project)
+    level = default_log_level(service.project)
+    (workdir / f"{BASELINE}.py").write_text(BASELINE_APP % {"log_level": json.dumps(level)})
     name = f"{database}/{cache}"
     with storage(service, workdir) as overrides, ExitStack() as stack:
-        env = project_env(**overrides)
+        env = {key: value for key, value in project_env(**overrides).items() if key not in LOGGING}
         app_port, base_port = free_port(), free_port()
-        # The same command and environment; uvicorn finds the baseline's module in its cwd.
-        baseline = on_loopback(command, base_port, "constant_json:create_app")
-        stack.enter_context(serving(baseline, service.venv, env, workdir))
-        app = on_loopback(command, app_port)
-        pid, log = stack.enter_context(serving(app, service.venv, env, service.project))
+        # The same interpreter, environment and uvicorn settings; only the app differs.
+        stack.enter_context(serving(BASELINE, base_port, service.venv, env, workdir))
+        pid, log = stack.enter_context(serving(package, app_port, service.venv, env, service.project))
         app_url, base_url = f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{base_port}"
-        for url, route in ((base_url, CONSTANT), (app_url, HEALTH)):  # warm up both
+        for url, route in ((base_url, CONSTANT), (app_url, READY)):  # warm up both
             load(url, route, 8, 200, args.cap, workdir)
         notes = [seed(app_url, args.rows, workdir)]
         routes = [route for route in ROUTES if cache == "redis" or route.path != "/visits"]
@@ -354,11 +389,7 @@ def measure(args: argparse.Namespace, database: str, cache: str, root: Path) -> 
             print(row(name, CONSTANT, connections, base, base), flush=True)
             for route in routes:
                 label = re.sub(r"[^A-Za-z]+", "-", route.label)
-                spy = (
-                    args.profile / f"{database}-{cache}-{label}-c{connections}.folded"
-                    if args.profile
-                    else None
-                )
+                spy = args.profile / f"{database}-{cache}-{label}-c{connections}.folded" if args.profile else None
                 with profiling(pid, spy):
                     figures = load(app_url, route, connections, args.requests, args.cap, workdir)
                 print(row(name, route, connections, figures, base), flush=True)
@@ -390,15 +421,11 @@ def verdict() -> list[str]:
     lines = []
     for label, aim in AIMS.items():
         for connections in sorted({c for _, _, c, _, _ in RESULTS}):
-            found = [
-                (f.rate / b.rate, n) for n, r, c, f, b in RESULTS if r == label and c == connections
-            ]
+            found = [(f.rate / b.rate, n) for n, r, c, f, b in RESULTS if r == label and c == connections]
             if found:
                 worst, where = min(found)
                 mark = "met" if worst >= aim else f"{worst / aim:.0%} of it"
-                lines.append(
-                    f"{label} c={connections}: worst {worst:.2f} ({where}), aim {aim} -> {mark}"
-                )
+                lines.append(f"{label} c={connections}: worst {worst:.2f} ({where}), aim {aim} -> {mark}")
     errors = sum(f.errors for _, _, _, f, _ in RESULTS)
     tails = [(f.p99_ms / f.p50_ms, n, r, c) for n, r, c, f, _ in RESULTS if f.p50_ms]
     tail, name, route, connections = max(tails) if tails else (0.0, "", "", 0)
@@ -427,9 +454,7 @@ def main() -> None:
         help="database/cache pairs, comma-separated (default: all)",
     )
     parser.add_argument("--requests", type=int, default=3000, help="per measurement")
-    parser.add_argument(
-        "--concurrency", type=lambda text: [int(c) for c in text.split(",")], default=[32, 64]
-    )
+    parser.add_argument("--concurrency", type=lambda text: [int(c) for c in text.split(",")], default=[32, 64])
     parser.add_argument("--cap", type=float, default=30.0, help="seconds per measurement, at most")
     parser.add_argument("--rows", type=int, default=10_000, help="items seeded before measuring")
     parser.add_argument("--profile", type=Path, help="a directory for py-spy's stacks")
@@ -450,14 +475,15 @@ def main() -> None:
         args.profile.mkdir(parents=True, exist_ok=True)
 
     root = Path(tempfile.mkdtemp(prefix="service-load-"))
-    command = "uvicorn --factory <app> --host 127.0.0.1 --port <free>"
+    command = "python -m <package> with HOST=127.0.0.1 PORT=<free> WORKERS=1"
     print(
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.machine()}, {os.cpu_count()} CPUs, "
         f"load average {os.getloadavg()[0]:.1f}"
     )
     print(
         f"{args.requests} requests per measurement (at most {args.cap:g} s), {args.rows} rows, "
-        f"page {PAGE}; apps: {command} (the Dockerfile's CMD)"
+        f"page {PAGE}; app: {command} (the Dockerfile's CMD); baseline: the same uvicorn "
+        "settings (one worker, access log off, the app's default log level)"
     )
     print("ratio: req/s over the constant-JSON app's just before; * the cap stopped it early")
     print(HEADER)
