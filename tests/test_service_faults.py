@@ -31,10 +31,10 @@ from engine.service_faults import (
     Redis,
     Service,
     concurrently,
-    free_port,
     one_shot,
     postgres_bin,
 )
+from engine.services import free_port
 
 pytestmark = pytest.mark.suites
 
