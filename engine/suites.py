@@ -14,8 +14,9 @@ environment per dependency set and xdist worker, reused), then runs, as a new us
   fixture conftest.py offers, used with no loop scope anywhere, and the README's example
   of a fixture shared by a module;
 - ``pytest`` twice, each with pytest-randomly on and its own seed: first exactly as
-  configured, coverage floor included, as the user's own ``uv run pytest`` in a fresh
-  process (one process: an order dependence between tests shows most directly there);
+  configured, coverage floor included, in one process (an order dependence between tests
+  shows most directly there): as the user's own ``uv run pytest`` in a fresh process for
+  an environment's first rendering, forked from the warm runner (below) for the others;
   then without coverage on two xdist workers (``-n 2``, where the project uses
   pytest-xdist, as its CI's tests gate does; in one process otherwise), a fresh pytest
   session forked from a runner that has already imported the project's third-party
@@ -127,6 +128,11 @@ class Runners:
     def __init__(self) -> None:
         self.started: dict[Path, subprocess.Popen[str]] = {}
 
+    def warm(self, venv: Path) -> bool:
+        """Whether this environment's runner is up, its libraries imported."""
+        runner = self.started.get(venv)
+        return runner is not None and runner.poll() is None
+
     def run(self, venv: Path, env: dict[str, str], request: dict[str, Any]) -> list[int]:
         runner = self.started.get(venv)
         if runner is None or runner.poll() is not None:
@@ -181,13 +187,19 @@ def check_rendering(baked: Path, package: str, digest: str, workdir: Path, lint_
     runs = seeded_runs(digest, parallel)
     strict = pyproject["tool"]["pytest"]["asyncio_mode"] == "strict"
     newcomer = drop_newcomer_module(project, strict)
-    # The first run is the user's own command in a fresh process: nothing imported before
-    # it and no warning filter of ours, so an import-time warning fails here as it would
-    # fail a user's first `uv run pytest`. The others fork from the warm runner.
-    plain = pytest_in(project, *runs[0], venv=venv, env=env)
-    log.write_text(f"=== uv run pytest {' '.join(runs[0])}\n{plain.stdout}{plain.stderr}")
-    codes = [plain.returncode]
-    codes += runners.run(venv, env, {"cwd": str(project), "package": package, "log": str(log), "runs": runs[1:]})
+    # An environment's first run is the user's own command in a fresh process: nothing
+    # imported before it and no warning filter of ours, so a library's import-time warning
+    # fails here as it would fail a user's first `uv run pytest`. Every other run forks
+    # from the environment's warm runner, which has imported those same libraries (a
+    # dependency set imports the same ones whatever the other options): the project's own
+    # modules are still imported fresh in each run, under its warning filters.
+    codes: list[int] = []
+    if not runners.warm(venv):
+        plain = pytest_in(project, *runs[0], venv=venv, env=env)
+        log.write_text(f"=== uv run pytest {' '.join(runs[0])}\n{plain.stdout}{plain.stderr}")
+        codes.append(plain.returncode)
+    forked = runs[len(codes) :]
+    codes += runners.run(venv, env, {"cwd": str(project), "package": package, "log": str(log), "runs": forked})
     assert codes == [0] * len(runs), f"pytest runs exited {codes}:\n{log.read_text()[-8000:]}"
     for path in (newcomer, *examples):
         path.unlink()  # theirs, not the template's: the other Pythons' ruff below leaves them out
