@@ -52,6 +52,7 @@ FILES: dict[str, dict[str, Any]] = {
     "src/{pkg}/cache.py": WITH_REDIS,
     "tests/conftest.py": {},
     "tests/event_loops.py": {},
+    "tests/test_event_loops.py": {},
     "tests/coverage_floor.py": {},
     "tests/fixture_types.py": {},
     "tests/test_repository_hygiene.py": {},

@@ -16,8 +16,9 @@ No test or fixture names a ``loop_scope`` of its own (README: "Event loops").
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable, Coroutine
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from typing import Any, Literal
 
 import pytest
@@ -45,6 +46,20 @@ def run_outside_loops(coroutine: Coroutine[Any, Any, Any]) -> Any:
 
     For sync fixtures whose set-up is async (creating and seeding a test database): the
     work is done, and its loop closed, before any test's loop sees the result.
+
+    Nothing ever joins that thread (a daemon): when the wait is interrupted, by
+    pytest-timeout or Ctrl-C, the wait ends there and the report says where. A step that
+    never finishes (a ``DROP DATABASE`` the server never answers) fails its test; joined,
+    as a ``ThreadPoolExecutor`` joins its threads, it would hold the run after its last
+    test for as long as the step hangs, with nothing printed.
     """
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
+    done: Future[Any] = Future()
+
+    def run() -> None:
+        try:
+            done.set_result(asyncio.run(coroutine))
+        except BaseException as error:  # raised again in the waiting thread, by result()
+            done.set_exception(error)
+
+    threading.Thread(target=run, name="run_outside_loops", daemon=True).start()
+    return done.result()
