@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.matrix import OPTIONS, Combination
+from engine.ground import AXES, Combination
 
 SERVICE = {"project_kind": "service"}
 LIBRARY = {"project_kind": "library"}
@@ -168,5 +168,5 @@ def config_problems(combo: Combination, pyproject: dict[str, Any]) -> list[str]:
 
 def supported_pythons(combo: Combination) -> list[str]:
     """Every Python cookiecutter.json offers, from the combination's minimum up."""
-    offered = OPTIONS["python_version"]
+    offered = list(AXES["python_version"])
     return offered[offered.index(combo["python_version"]) :]
