@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from engine.expected import sdist_files
+from engine.expected import license_expression, requires_python, sdist_files
 from engine.ground import (
     PROJECT,
     RUNNING_PYTHON,
@@ -188,10 +188,8 @@ def metadata_problems(combination: Combination, files: dict[str, str], sdist: Pa
     expected = {
         "Name": names["project_slug"],
         "Version": project["version"],
-        "Requires-Python": f">={combination['python_version']}",
-        "License-Expression": "LicenseRef-Proprietary"
-        if combination["license"] == "Proprietary"
-        else combination["license"],
+        "Requires-Python": requires_python(combination),
+        "License-Expression": license_expression(combination["license"]),
         "License-File": "LICENSE",
         "Description-Content-Type": "text/markdown",
     }
