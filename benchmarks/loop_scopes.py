@@ -25,8 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from engine.matrix import DEFAULTS, OPTIONS
-from engine.projects import TEMPLATE, render, run, sync
+from engine.ground import AXES, DEFAULTS, TEMPLATE
+from engine.projects import render, run, sync
 
 QUERIES = '''"""Benchmark: N tests, each one query through the session fixture."""
 
@@ -139,7 +139,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as temporary:
         root = Path(temporary)
         print(f"fixture cost per database-backed test (PostgreSQL, {options.tests} tests, best of {options.repeats}):")
-        for scope in OPTIONS["fixture_loop_scope"]:
+        for scope in AXES["fixture_loop_scope"]:
             project = baked(root / scope, database="postgres", fixture_loop_scope=scope)
             cost = per_test_ms(project, options.tests, options.repeats, mark="")
             print(f"  fixture_loop_scope={scope:<9} {cost:6.2f} ms per test")
@@ -152,7 +152,7 @@ def main() -> None:
         print(f"  {options.baseline} (one engine on the session loop, tests marked for it): {cost:6.2f} ms per test")
 
         print(f"default bake, `uv run pytest` wall time (median of {options.repeats}):")
-        for kind in OPTIONS["project_kind"]:
+        for kind in AXES["project_kind"]:
             project = baked(root / f"default-{kind}", project_kind=kind)
             pytest_seconds(project)  # first run: bytecode compiled, caches made
             serial = statistics.median(pytest_seconds(project) for _ in range(options.repeats))

@@ -37,15 +37,9 @@ from typing import Any
 from pytest_cookies.plugin import Cookies
 
 from engine.checks import CombinationChecker
-from engine.matrix import (
-    Combination,
-    combination_id,
-    combinations,
-    fingerprint,
-    twin,
-    twins,
-)
-from engine.projects import TEMPLATE, cache_template_work, dependency_key, render, run
+from engine.ground import RUNNING_PYTHON, TEMPLATE, Combination, combination_id, combinations
+from engine.matrix import fingerprint, twin, twins
+from engine.projects import cache_template_work, dependency_key, render, run
 from engine.suites import Runners, check_rendering
 
 SEED = 20261123
@@ -109,8 +103,8 @@ def naive(root: Path, combo: Combination) -> float:
     start = time.perf_counter()
     project = render(output, **twin(combo))  # the runnable twin: only one Python here
     for step in (
-        ["uv", "venv", "--quiet", "--python", "3.11", ".venv"],
-        ["uv", "sync", "--quiet", "--python", "3.11"],
+        ["uv", "venv", "--quiet", "--python", RUNNING_PYTHON, ".venv"],
+        ["uv", "sync", "--quiet", "--python", RUNNING_PYTHON],
         ["uv", "run", "--no-sync", "pytest"],
     ):
         done = run(step, project)

@@ -18,7 +18,8 @@ from typing import Any
 import yaml
 
 from engine.expected import config_problems, expected_files
-from engine.matrix import Combination, combination_id, fingerprint, fingerprint_of, twin
+from engine.ground import Combination, combination_id
+from engine.matrix import fingerprint, fingerprint_of, twin
 
 Bake = Callable[..., Any]  # pytest-cookies' Cookies.bake
 

@@ -21,27 +21,13 @@ from typing import Any
 
 import jinja2
 import yaml
-from cookiecutter.environment import StrictEnvironment
 from jinja2 import nodes
 
 from engine.copier_yaml import ANSWERS_FILE, COPIER_YML
-from engine.matrix import Combination, combination_id, combinations
-from engine.projects import TEMPLATE
+from engine.ground import PROJECT, TEMPLATE, Combination, combination_id, combinations, jinja_env, project_files
 from engine.renderings import with_defaults
 
-PROJECT = TEMPLATE / "{{cookiecutter.project_slug}}"
-# The answers file: its name renders empty under cookiecutter, copier writes it.
-ANSWERS_TEMPLATE = "{{cookiecutter.__answers}}"
 WHOLE = "*"  # a file that reads the whole ``cookiecutter`` mapping depends on every answer
-
-
-def template_files() -> list[str]:
-    """Every file under the project folder, as a template path relative to it."""
-    return sorted(
-        path.relative_to(PROJECT).as_posix()
-        for path in PROJECT.rglob("*")
-        if path.is_file() and path.name != ANSWERS_TEMPLATE
-    )
 
 
 def variables_read(env: jinja2.Environment, source: str) -> set[str]:
@@ -125,10 +111,10 @@ def differences(limit: int = 20) -> Iterator[str]:
     Also yields a line when a context value differs in a way no file reads (nothing, if
     the proof holds), so a question copier gets wrong cannot hide.
     """
-    cc_env = StrictEnvironment(keep_trailing_newline=True)
+    cc_env = jinja_env()
     co_env = copier_env()
     files = []
-    for name in template_files():
+    for name in project_files():
         source = (PROJECT / name).read_text("utf-8")
         reads = tuple(sorted(variables_read(cc_env, name) | variables_read(cc_env, source)))
         templates = (

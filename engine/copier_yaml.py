@@ -23,16 +23,13 @@ import keyword
 import re
 import shlex
 from pathlib import Path
-from typing import Any
 
 from cookiecutter.prompt import YesNoPrompt
 from slugify import slugify
 
-from engine.projects import GUIDE, TEMPLATE, guide
+from engine.ground import GUIDE, HOOKS, OPTIONS, PROJECT, RULES, TEMPLATE, Option, guide
 
 COPIER_YML = TEMPLATE / "copier.yml"
-CONFIG: dict[str, Any] = json.loads((TEMPLATE / "cookiecutter.json").read_text("utf-8"))
-PROMPTS: dict[str, Any] = CONFIG["__prompts__"]
 ANSWERS_FILE = ".copier-answers.yml"
 
 # Questions a library is never asked: their answers shape services only.
@@ -87,7 +84,7 @@ CRUFT_SKIP = re.compile(r"^\[tool\.cruft\]\nskip = (\[.*\])$", re.MULTILINE)
 
 
 def refresh_skips() -> list[str]:
-    template_pyproject = TEMPLATE / "{{cookiecutter.project_slug}}" / "pyproject.toml"
+    template_pyproject = PROJECT / "pyproject.toml"
     found = CRUFT_SKIP.search(template_pyproject.read_text("utf-8"))
     assert found, f"{template_pyproject} has no one-line [tool.cruft] skip"
     return [
@@ -146,52 +143,44 @@ def flag_check(name: str) -> str:
     )
 
 
-def validator(name: str, value: Any) -> str | None:
+def validator(option: Option) -> str | None:
     """The Jinja that renders the first problem with an answer, or nothing."""
-    if isinstance(value, bool):
+    name = option.name
+    if option.kind == "flag":
         given = f"_copier_conf.data.{name}"
         line = f"{name} {{{{ '%r' | format({given}) }}}} is not allowed: answer true or false"
         return f"{{% if {flag_check(name)} %}}{line}{{% endif %}}"
     branches = []
-    for rule in CONFIG["_rules"]:
-        check = rule["check"]
-        if name in rule["fields"]:
-            search = f"({name} | regex_search({_jinja_string(PASSES[check])})) is none"
-            if check == "not_keyword":
+    for rule in RULES:
+        if name in rule.fields:
+            search = f"({name} | regex_search({_jinja_string(PASSES[rule.check])})) is none"
+            if rule.check == "not_keyword":
                 search = f"({name} | regex_search({_jinja_string(PASSES['package'])})) and {search}"
-            branches.append((search, rule["reason"]))
-    if isinstance(value, list):
-        offered = ", ".join(map(str, value))
-        branches.append((f"{name} not in {json.dumps(value)}", f"choose one of {offered}"))
+            branches.append((search, rule.reason))
+    if option.kind == "choice":
+        offered = ", ".join(map(str, option.choices))
+        branches.append((f"{name} not in {json.dumps(list(option.choices))}", f"choose one of {offered}"))
     if not branches:
         return None
     parts = [refusal(name, condition, reason) for condition, reason in branches]
     return "".join(parts[:1] + [part.replace("{% if", "{% elif", 1) for part in parts[1:]]) + "{% endif %}"
 
 
-def question(name: str, value: Any) -> list[str]:
-    prompt = PROMPTS.get(name, name)
-    lines = [f"{name}:"]
-    if isinstance(value, bool):
-        lines.append("  type: bool")
-    else:
-        lines.append("  type: str")
-    help_text = prompt["__prompt__"] if isinstance(prompt, dict) else prompt
-    lines.append(f"  help: {_quoted(help_text)}")
-    if isinstance(value, list):
+def question(option: Option) -> list[str]:
+    name = option.name
+    lines = [f"{name}:", f"  type: {'bool' if option.kind == 'flag' else 'str'}", f"  help: {_quoted(option.label)}"]
+    if option.kind == "choice":
         # The list the prompt offers; an answer given with --data meets no list, so that
         # the validator, not copier's own choice check, says what is offered.
         lines.append("  choices: |-")
         lines.append(f'    {{% if "{name}" in _copier_conf.data %}}{{}}{{% else %}}')
-        for choice in value:
-            label = str(prompt.get(choice, choice)) if isinstance(prompt, dict) else str(choice)
-            lines.append(f"    {_quoted(label)}: {_quoted(str(choice))}")
+        for choice in option.choices:
+            lines.append(f"    {_quoted(option.choice_label(choice))}: {_quoted(str(choice))}")
         lines.append("    {% endif %}")
-        value = value[0]
-    if isinstance(value, bool):
-        lines.append(f"  default: {json.dumps(value)}")
+    if option.kind == "flag":
+        lines.append(f"  default: {json.dumps(option.default)}")
     else:
-        default = DEFAULTS.get(name, value.replace("cookiecutter.", ""))
+        default = DEFAULTS.get(name, option.default.replace("cookiecutter.", ""))
         if "\n" in default:
             lines.append("  default: >-")
             lines += [f"    {line}" for line in default.splitlines()]
@@ -199,7 +188,7 @@ def question(name: str, value: Any) -> list[str]:
             lines.append(f"  default: {_quoted(default)}")
     if name in SERVICE_ONLY:
         lines.append("  when: \"{{ project_kind == 'service' }}\"")
-    if (check := validator(name, CONFIG[name])) is not None:
+    if (check := validator(option)) is not None:
         lines.append(f"  validator: {_quoted(check)}")
     return lines
 
@@ -221,7 +210,7 @@ def namespace(names: list[str]) -> list[str]:
 # What a bake prints at the end: the hook's HEADER and its guide's "First steps" block,
 # the one source of both. The post-generation hook reads them from the rendered guide;
 # copier, which never runs hooks, prints them as ``_message_after_copy`` (no ``--trust``).
-HOOK = TEMPLATE / "hooks" / "post_gen_project.py"
+HOOK = HOOKS / "post_gen_project.py"
 HEADER = re.compile(r'^HEADER = "(.*)"$', re.MULTILINE)
 FIRST_STEPS = re.compile(r"^## First steps\n.*?^```sh\n(.*?)^```$", re.MULTILINE | re.DOTALL)
 FIRST_CD = "cd {{ cookiecutter.project_slug }}\n"
@@ -261,7 +250,7 @@ def message_after_copy() -> list[str]:
 
 
 def render() -> str:
-    names = [name for name in CONFIG if not name.startswith("_")]
+    names = list(OPTIONS)
     lines = [
         "# Generated from cookiecutter.json (and the template pyproject's [tool.cruft] skip, the",
         "# generated guide's First steps, the post-generation hook's HEADER) by",
@@ -277,8 +266,8 @@ def render() -> str:
         *message_after_copy(),
         "",
     ]
-    for name in names:
-        lines += [*question(name, CONFIG[name]), ""]
+    for option in OPTIONS.values():
+        lines += [*question(option), ""]
     lines += namespace(names)
     return "\n".join(lines) + "\n"
 

@@ -32,11 +32,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cookiecutter.environment import StrictEnvironment
-
-from engine.expected import sdist_files
-from engine.projects import TEMPLATE, project_env, run
-from engine.renderings import PROJECT, Combination, context_for, option_product, render_ci_files, with_defaults
+from engine.expected import license_expression, requires_python, sdist_files
+from engine.ground import (
+    PROJECT,
+    RUNNING_PYTHON,
+    TEMPLATE,
+    Combination,
+    combinations,
+    context,
+    jinja_env,
+    project_files,
+)
+from engine.projects import project_env, run
+from engine.renderings import render_ci_files, with_defaults
 
 DISTS = TEMPLATE / ".cache" / "dists"
 README = "README.md"
@@ -47,13 +55,6 @@ LIBRARY_README = '{% if cookiecutter.project_kind == "library" %}README.md{% end
 BUILD_INPUTS = sorted(
     ["pyproject.toml", LIBRARY_README, "LICENSE"]
     + [path.relative_to(PROJECT).as_posix() for path in (PROJECT / "src").rglob("*") if path.is_file()]
-)
-# Every template path of the generated project, the answers file aside (cookiecutter
-# renders its name empty).
-TEMPLATE_FILES = sorted(
-    path.relative_to(PROJECT).as_posix()
-    for path in PROJECT.rglob("*")
-    if path.is_file() and path.name != "{{cookiecutter.__answers}}"
 )
 # The pyproject.toml tables hatchling reads; the rest configure the project's tools.
 BUILD_TABLES = ("project", "build-system")
@@ -89,11 +90,11 @@ def build_digest(items: tuple[tuple[str, str], ...]) -> str:
 @functools.cache
 def library_renderings() -> list[tuple[Combination, dict[str, str]]]:
     """The build inputs of every library combination, rendered path -> content."""
-    env = StrictEnvironment(keep_trailing_newline=True)
+    env = jinja_env()
     templates = [(env.from_string(name), env.from_string((PROJECT / name).read_text())) for name in BUILD_INPUTS]
     return [
         (combination, render_ci_files(templates, with_defaults(combination)))
-        for combination in option_product()
+        for combination in combinations()
         if combination["project_kind"] == "library"
     ]
 
@@ -101,8 +102,8 @@ def library_renderings() -> list[tuple[Combination, dict[str, str]]]:
 @functools.cache
 def project_templates() -> list[tuple[Any, Any]]:
     """(name, content) of every template file, compiled once."""
-    env = StrictEnvironment(keep_trailing_newline=True)
-    return [(env.from_string(name), env.from_string((PROJECT / name).read_text())) for name in TEMPLATE_FILES]
+    env = jinja_env()
+    return [(env.from_string(name), env.from_string((PROJECT / name).read_text())) for name in project_files()]
 
 
 def whole_project(combination: Combination) -> dict[str, str]:
@@ -135,9 +136,9 @@ def distributions(build: Build) -> tuple[Path, Path]:
             for path, text in {**whole_project(build.combination), **build.files}.items():
                 (source / path).parent.mkdir(parents=True, exist_ok=True)
                 (source / path).write_text(text)
-            # The build backend runs on 3.11 (as projects.sync does): the wheel is pure Python,
-            # the same from any interpreter, and a newer one may not be installed here.
-            command = ["uv", "build", "--quiet", "--python", "3.11", "--out-dir", str(out)]
+            # The build backend runs on the Python at hand (as projects.sync does): the wheel is
+            # pure Python, the same from any interpreter, and a newer one may not be installed.
+            command = ["uv", "build", "--quiet", "--python", RUNNING_PYTHON, "--out-dir", str(out)]
             built = run(command, source, project_env())
             if built.returncode != 0:
                 raise BuildFailed(f"uv build failed:\n{built.stdout}\n{built.stderr}")
@@ -181,16 +182,14 @@ def sdist_contents(sdist: Path) -> tuple[email.message.Message, set[str]]:
 
 def metadata_problems(combination: Combination, files: dict[str, str], sdist: Path, wheel: Path) -> list[str]:
     """Where the distributions do not say what the combination's pyproject.toml says."""
-    context = context_for(combination)
+    names = context(combination)
     project = tomllib.loads(files["pyproject.toml"])["project"]
-    package = context["package_name"]
+    package = names["package_name"]
     expected = {
-        "Name": context["project_slug"],
+        "Name": names["project_slug"],
         "Version": project["version"],
-        "Requires-Python": f">={combination['python_version']}",
-        "License-Expression": "LicenseRef-Proprietary"
-        if combination["license"] == "Proprietary"
-        else combination["license"],
+        "Requires-Python": requires_python(combination),
+        "License-Expression": license_expression(combination["license"]),
         "License-File": "LICENSE",
         "Description-Content-Type": "text/markdown",
     }
@@ -214,7 +213,7 @@ def metadata_problems(combination: Combination, files: dict[str, str], sdist: Pa
             f"sdist: holds {sorted(sdist_names - allowed)} beyond the allow-list, lacks {sorted(allowed - sdist_names)}"
         )
     # File names carry the name normalised as the binary distribution format says.
-    stem = f"{re.sub(r'[-_.]+', '_', context['project_slug']).lower()}-{project['version']}"
+    stem = f"{re.sub(r'[-_.]+', '_', names['project_slug']).lower()}-{project['version']}"
     problems += [
         f"{path.name}: not named {stem}..."
         for path in (sdist, wheel)

@@ -1,14 +1,17 @@
 """Which files a combination calls for, and what its pytest configuration must say.
 
 This is the independent statement of intent that every bake is checked against: the
-template decides with conditional file names, this table says what should happen.
+template decides with conditional file names, this table says what should happen. What an
+option means beyond its own file (the Pythons a minimum offers, the licence expression)
+is said once here, for every check that reads it (engine/distributions.py,
+engine/pythons.py, tests/test_ci_files.py).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from engine.matrix import OPTIONS, Combination
+from engine.ground import AXES, Combination
 
 SERVICE = {"project_kind": "service"}
 LIBRARY = {"project_kind": "library"}
@@ -140,7 +143,7 @@ def config_problems(combo: Combination, pyproject: dict[str, Any]) -> list[str]:
             float(coverage["report"].get("fail_under", -1)),
             float(combo.get("coverage_fail_under", coverage["report"].get("fail_under", -1))),
         ),
-        "requires-python": (project.get("requires-python"), f">={combo['python_version']}"),
+        "requires-python": (project.get("requires-python"), requires_python(combo)),
         "ruff target-version unset (ruff reads requires-python)": (
             pyproject["tool"]["ruff"].get("target-version"),
             None,
@@ -148,17 +151,14 @@ def config_problems(combo: Combination, pyproject: dict[str, Any]) -> list[str]:
         "mypy python_version": (pyproject["tool"]["mypy"].get("python_version"), combo["python_version"]),
         "a classifier for every offered Python from the minimum": (
             [c for c in project.get("classifiers", []) if c.startswith("Programming Language :: Python :: 3.")],
-            [f"Programming Language :: Python :: {version}" for version in supported_pythons(combo)],
+            [f"Programming Language :: Python :: {version}" for version in offered_pythons(combo)],
         ),
         "mypy warn_unreachable": (pyproject["tool"]["mypy"].get("warn_unreachable"), True),
         "mypy extra error codes": (
             sorted(pyproject["tool"]["mypy"].get("enable_error_code", [])),
             ["ignore-without-code", "redundant-expr", "truthy-bool"],
         ),
-        "license": (
-            project.get("license"),
-            "LicenseRef-Proprietary" if combo["license"] == "Proprietary" else combo["license"],
-        ),
+        "license": (project.get("license"), license_expression(combo["license"])),
     }
     return [
         f"pyproject.toml: {key} is {actual!r}, expected {wanted!r}"
@@ -167,7 +167,18 @@ def config_problems(combo: Combination, pyproject: dict[str, Any]) -> list[str]:
     ]
 
 
-def supported_pythons(combo: Combination) -> list[str]:
-    """Every Python cookiecutter.json offers, from the combination's minimum up."""
-    offered = OPTIONS["python_version"]
+def offered_pythons(combo: Combination) -> list[str]:
+    """Every Python cookiecutter.json offers, from the combination's minimum up: the
+    classifiers, and the Pythons CI builds the images on."""
+    offered = list(AXES["python_version"])
     return offered[offered.index(combo["python_version"]) :]
+
+
+def requires_python(combo: Combination) -> str:
+    """The project's ``requires-python`` (and its distributions' Requires-Python)."""
+    return f">={combo['python_version']}"
+
+
+def license_expression(license: str) -> str:
+    """The SPDX expression of a ``license`` answer: a proprietary licence is a LicenseRef."""
+    return "LicenseRef-Proprietary" if license == "Proprietary" else license

@@ -44,7 +44,8 @@ import yaml
 from filelock import FileLock
 
 from engine import debian_roots
-from engine.renderings import Combination, renderings
+from engine.ground import Combination
+from engine.renderings import renderings
 
 CACHE = debian_roots.CACHE / "bases"
 # Set by tests/conftest.py for the whole run, so every xdist worker shares one storage.

@@ -1,7 +1,7 @@
-"""The option matrix, read from cookiecutter.json, and what a combination must produce.
+"""Twins and fingerprints: which combinations of the matrix one suite run covers.
 
-Every choice (a list) and every flag (a boolean) in cookiecutter.json is an axis of
-the matrix, so a new option joins every check without a test edit.
+The matrix is every combination of cookiecutter.json's choices and flags
+(``engine.ground.combinations``), so a new option joins every check without a test edit.
 
 Test-relevant rendering
 -----------------------
@@ -18,38 +18,16 @@ the suite fails loudly instead of going untested.
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
-import sys
 import tomllib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from engine.projects import TEMPLATE
-
-Combination = dict[str, Any]
-
-CONFIG: dict[str, Any] = json.loads((TEMPLATE / "cookiecutter.json").read_text("utf-8"))
-
-
-def _axis(value: Any) -> list[Any] | None:
-    if isinstance(value, bool):
-        return [value, not value]
-    if isinstance(value, list):
-        return list(value)
-    return None
-
-
-OPTIONS: dict[str, list[Any]] = {
-    name: axis for name, value in CONFIG.items() if not name.startswith("_") and (axis := _axis(value)) is not None
-}
-DEFAULTS: Combination = {name: axis[0] for name, axis in OPTIONS.items()}
+from engine.ground import AXES, DEFAULTS, RUNNING_PYTHON, Combination, combination_id, combinations
 
 # Options that must change metadata only; the twin of a combination takes the default
 # for each of them, and the Python version that runs here.
 METADATA_OPTIONS = ("python_version", "license", "container_registry", "test_runner_node")
-RUNNING_PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
 
 # The parts of pyproject.toml that decide what the suite does.
 TEST_RELEVANT_TABLES = (
@@ -65,27 +43,9 @@ TEST_RELEVANT_TABLES = (
 TEST_RELEVANT_DIRS = ("src/", "tests/")
 
 
-def combinations() -> Iterator[Combination]:
-    """Every combination of every choice and flag: the whole Cartesian product."""
-    names = list(OPTIONS)
-    for values in itertools.product(*(OPTIONS[name] for name in names)):
-        yield dict(zip(names, values, strict=True))
-
-
-def combination_id(combo: Combination) -> str:
-    """A readable test id: the values in cookiecutter.json order, flags as name/no-name."""
-    parts = []
-    for name, value in combo.items():
-        if isinstance(value, bool):
-            parts.append(name if value else f"no-{name}")
-        else:
-            parts.append(str(value))
-    return "-".join(parts)
-
-
 def twin(combo: Combination) -> Combination:
     """The combination with the same test-relevant options that can run here."""
-    if RUNNING_PYTHON not in OPTIONS["python_version"]:
+    if RUNNING_PYTHON not in AXES["python_version"]:
         raise RuntimeError(f"python_version offers no {RUNNING_PYTHON}, the Python at hand")
     fixed = {name: DEFAULTS[name] for name in METADATA_OPTIONS}
     fixed["python_version"] = RUNNING_PYTHON

@@ -24,7 +24,7 @@ import ast
 import re
 from pathlib import Path
 
-from engine.projects import guide
+from engine.ground import guide
 
 NAME = "tests/test_newcomer.py"
 

@@ -20,14 +20,7 @@ import jinja2
 from cookiecutter import generate as cookiecutter_generate
 from cookiecutter.main import cookiecutter
 
-TEMPLATE = Path(__file__).resolve().parents[1]
-# The generated project's guide for the people who work on it, First steps first: a
-# service's README.md; a library's CONTRIBUTING.md (its README.md is the PyPI page).
-GUIDE = (
-    TEMPLATE
-    / "{{cookiecutter.project_slug}}"
-    / ('{% if cookiecutter.project_kind == "service" %}README.md{% else %}CONTRIBUTING.md{% endif %}')
-)
+from engine.ground import RUNNING_PYTHON, TEMPLATE
 
 # One environment per dependency set and xdist worker, kept between runs (``uv sync``
 # makes it exact each time), on disk beside the uv cache so installs are hard links.
@@ -48,12 +41,6 @@ def render(output_dir: Path, template: Path = TEMPLATE, **context: Any) -> Path:
         default_config=True,
     )
     return Path(project)
-
-
-def guide(project: Path) -> Path:
-    """A rendered project's guide (see ``GUIDE``)."""
-    contributing = project / "CONTRIBUTING.md"
-    return contributing if contributing.is_file() else project / "README.md"
 
 
 def project_env(**overrides: str) -> dict[str, str]:
@@ -107,7 +94,7 @@ def sync(project: Path, venv: Path | None = None, resolution: str | None = None)
     env = project_env(**({"UV_PROJECT_ENVIRONMENT": str(venv)} if venv else {}))
     offline = ["--offline"] if venv in _SYNCED_ONLINE else []
     resolved = ["--resolution", resolution] if resolution else []
-    synced = run(["uv", "sync", "--python", "3.11", "--quiet", *resolved, *offline], project, env)
+    synced = run(["uv", "sync", "--python", RUNNING_PYTHON, "--quiet", *resolved, *offline], project, env)
     if venv is not None and synced.returncode == 0:
         _SYNCED_ONLINE.add(venv)
     return synced

@@ -35,8 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.debian_roots import PYTHONS, run_in_root
-from engine.matrix import OPTIONS, RUNNING_PYTHON
-from engine.projects import TEMPLATE
+from engine.ground import AXES, RUNNING_PYTHON, TEMPLATE
 from engine.suites import report
 
 WORK = TEMPLATE / ".cache" / "pythons"
@@ -53,13 +52,13 @@ def _version(python: str) -> tuple[int, ...]:
 
 def other_pythons() -> list[str]:
     """The offered Pythons a Debian root provides, but the one running here (engine/suites.py's)."""
-    offered = set(OPTIONS["python_version"])
+    offered = set(AXES["python_version"])
     return sorted((python for python in PYTHONS if python in offered and python != RUNNING_PYTHON), key=_version)
 
 
 def accepting(python: str) -> str:
     """The ``python_version`` a bake for ``python`` takes: the newest offered at or below it."""
-    below: list[str] = [each for each in OPTIONS["python_version"] if _version(each) <= _version(python)]
+    below: list[str] = [each for each in AXES["python_version"] if _version(each) <= _version(python)]
     if not below:
         raise ValueError(f"python_version offers nothing at or below {python}")
     return max(below, key=_version)

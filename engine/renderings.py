@@ -11,17 +11,10 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import itertools
-import json
 from typing import Any
 
-from cookiecutter.environment import StrictEnvironment
-from cookiecutter.generate import generate_context
-from cookiecutter.prompt import prompt_for_config
+from engine.ground import OPTIONS, PROJECT, Combination, combinations, context, jinja_env
 
-from engine.projects import TEMPLATE
-
-PROJECT = TEMPLATE / "{{cookiecutter.project_slug}}"
 # The container and CI files, as template paths relative to the generated project.
 CI_FILES = sorted(
     path.relative_to(PROJECT).as_posix()
@@ -35,19 +28,6 @@ CI_FILES = sorted(
     if path.is_file()
 )
 
-Combination = dict[str, Any]
-
-
-def option_product() -> list[Combination]:
-    """Every combination of the options: list values are choices, booleans are flags."""
-    options = json.loads((TEMPLATE / "cookiecutter.json").read_text())
-    axes = {
-        key: value if isinstance(value, list) else [True, False]
-        for key, value in options.items()
-        if not key.startswith("_") and isinstance(value, list | bool)
-    }
-    return [dict(zip(axes, values, strict=True)) for values in itertools.product(*axes.values())]
-
 
 @functools.cache
 def kind_defaults() -> dict[str, Combination]:
@@ -56,8 +36,7 @@ def kind_defaults() -> dict[str, Combination]:
     The names' defaults follow the kind (cookiecutter.json asks ``project_kind`` first: a
     library is not called "Async Service"), and nothing else derives from a choice.
     """
-    kinds = json.loads((TEMPLATE / "cookiecutter.json").read_text())["project_kind"]
-    return {kind: context_for({"project_kind": kind}) for kind in kinds}
+    return {kind: context({"project_kind": kind}) for kind in OPTIONS["project_kind"].choices}
 
 
 def shared_names() -> Combination:
@@ -81,7 +60,7 @@ def renderings() -> list[tuple[Combination, dict[str, str]]]:
     bakes and the copier proof.
     """
     base = kind_defaults()["service"]
-    env = StrictEnvironment(context={"cookiecutter": base}, keep_trailing_newline=True)
+    env = jinja_env()
     templates = [(env.from_string(name), env.from_string((PROJECT / name).read_text())) for name in CI_FILES]
     shared: dict[str, str] = {}
     return [
@@ -92,7 +71,7 @@ def renderings() -> list[tuple[Combination, dict[str, str]]]:
                 for path, content in render_ci_files(templates, {**base, **combination}).items()
             },
         )
-        for combination in option_product()
+        for combination in combinations()
     ]
 
 
@@ -119,15 +98,10 @@ def render_ci_files(templates: list[Any], cookiecutter: Combination) -> dict[str
     return rendered
 
 
-def context_for(combination: Combination) -> Combination:
-    context = generate_context(context_file=str(TEMPLATE / "cookiecutter.json"), extra_context=combination)
-    return dict(prompt_for_config(context, no_input=True))
-
-
 def in_memory(combination: Combination) -> dict[str, str]:
     """The CI files of one combination, rendered the way a bake renders them."""
-    cookiecutter = context_for(combination)
-    env = StrictEnvironment(context={"cookiecutter": cookiecutter}, keep_trailing_newline=True)
+    cookiecutter = context(combination)
+    env = jinja_env()
     templates = [(env.from_string(name), env.from_string((PROJECT / name).read_text())) for name in CI_FILES]
     return render_ci_files(templates, cookiecutter)
 
@@ -147,8 +121,8 @@ REVIEWED = sorted(
 @functools.cache
 def reviewed_renderings() -> dict[str, tuple[Combination, dict[str, str]]]:
     """Digest of each distinct set of reviewed files -> (first combination, its files)."""
-    base = context_for({})
-    env = StrictEnvironment(context={"cookiecutter": base}, keep_trailing_newline=True)
+    base = context()
+    env = jinja_env()
     templates = [
         (env.from_string(name), env.from_string((PROJECT / name).read_text()))
         for name in REVIEWED

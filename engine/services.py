@@ -22,11 +22,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.matrix import OPTIONS
+from engine.ground import AXES
 from engine.projects import project_env, render, shared_venv, sync
 
 # Every distinct service rendering: each database with each cache.
-SERVICE_RENDERINGS = list(itertools.product(OPTIONS["database"], OPTIONS["cache"]))
+SERVICE_RENDERINGS = list(itertools.product(AXES["database"], AXES["cache"]))
 PACKAGE = "async_service"  # the default project name's package
 STARTUP_TIMEOUT = 30.0
 

@@ -45,13 +45,10 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from cookiecutter.environment import StrictEnvironment
-from cookiecutter.generate import generate_context
-from cookiecutter.prompt import prompt_for_config
-
-from engine.matrix import OPTIONS, Combination, twins
+from engine.ground import AXES, PROJECT, Combination, context, jinja_env
+from engine.matrix import twins
 from engine.newcomer import drop_newcomer_module, drop_readme_examples
-from engine.projects import TEMPLATE, dependency_key, lowest_venv, project_env, pytest_in, run, shared_venv, sync
+from engine.projects import dependency_key, lowest_venv, project_env, pytest_in, run, shared_venv, sync
 
 SEEDS_PER_RENDERING = 2
 FORKED_PYTEST = Path(__file__).with_name("forked_pytest.py")
@@ -207,7 +204,7 @@ def check_rendering(baked: Path, package: str, digest: str, workdir: Path, lint_
     if not claim(lint_claims, lint_key(project, pyproject)):
         return
     own = pyproject["project"]["requires-python"].removeprefix(">=")
-    for version in OPTIONS["python_version"]:
+    for version in AXES["python_version"]:
         if version == own:
             continue
         target = "py" + version.replace(".", "")
@@ -225,13 +222,10 @@ def dependency_sets() -> dict[str, Combination]:
     Only pyproject.toml is rendered, in memory, the way a bake renders it; the caller bakes
     the representative for real and checks that its key is the one expected.
     """
-    source = (TEMPLATE / "{{cookiecutter.project_slug}}" / "pyproject.toml").read_text("utf-8")
+    template = jinja_env().from_string((PROJECT / "pyproject.toml").read_text("utf-8"))
     sets: dict[str, Combination] = {}
     for combo in twins():
-        context = generate_context(context_file=str(TEMPLATE / "cookiecutter.json"), extra_context=combo)
-        cookiecutter = dict(prompt_for_config(context, no_input=True))
-        env = StrictEnvironment(context={"cookiecutter": cookiecutter}, keep_trailing_newline=True)
-        text = env.from_string(source).render(cookiecutter=cookiecutter)
+        text = template.render(cookiecutter=context(combo))
         sets.setdefault(dependency_key(tomllib.loads(text)), combo)
     return sets
 

@@ -25,6 +25,8 @@ from typing import Any
 
 import pytest
 
+from engine.ground import RUNNING_PYTHON
+
 # Part -> the test functions whose items it counts (tests/test_<...>.py).
 PARTS = {
     "matrix": ("test_combination_bakes_and_checks",),
@@ -181,7 +183,7 @@ class RunSummary:
         pythons = t["pythons"]
         others = pythons.values("python-suite", "passed", "failed")
         versions = sorted(
-            ({"3.11"} if suites.ran else set()) | {value.split()[0] for value in others},
+            ({RUNNING_PYTHON} if suites.ran else set()) | {value.split()[0] for value in others},
             key=lambda version: tuple(map(int, version.split("."))),
         )
         runs = len(suites.values("suite", "passed", "failed")) + len(others)

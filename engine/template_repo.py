@@ -13,7 +13,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from engine.projects import TEMPLATE
+from engine.ground import TEMPLATE
 
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "Template Tests",

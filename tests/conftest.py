@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from engine.ground import combination_id, combinations
 from engine.images import STORAGE_VARIABLE, remove_stale_storages, remove_storage
-from engine.matrix import combination_id, combinations
 from engine.projects import cache_template_work
 from engine.shards import shard, shard_of, shard_of_id
 from engine.summary import RunSummary

@@ -27,18 +27,11 @@ from typing import Any
 import pytest
 import yaml
 
+from engine.expected import offered_pythons
 from engine.expressions import as_string, evaluate, outcomes
-from engine.projects import TEMPLATE, render
-from engine.renderings import (
-    Combination,
-    context_for,
-    distinct_files,
-    in_memory,
-    option_product,
-    renderings,
-    renderings_of,
-    shared_names,
-)
+from engine.ground import AXES, TEMPLATE, Combination, context
+from engine.projects import render
+from engine.renderings import distinct_files, in_memory, renderings, renderings_of, shared_names
 
 BIN = Path(sys.executable).parent
 # The template repository's own workflows, linted with the generated ones.
@@ -110,8 +103,8 @@ def test_in_memory_rendering_matches_a_real_bake(tmp_path: Path, combination: Co
     assert baked == in_memory(combination)
     # The whole-product shortcut (one base context, choices swapped in, the same names for
     # every kind) renders what a bake with those names renders.
-    context = context_for(combination)
-    choices = {key: context[key] for key in option_product()[0]}
+    answers = context(combination)
+    choices = {key: answers[key] for key in AXES}
     if all(key in choices for key in combination):
         shared = in_memory({**shared_names(), **combination})
         assert [files for each, files in renderings() if each == choices] == [shared]
@@ -483,11 +476,10 @@ def test_refresh_pull_request_is_followed_by_a_ci_start_the_built_in_token_may_m
 
 
 def test_ci_builds_the_images_on_every_offered_python_from_the_minimum() -> None:
-    offered = json.loads((TEMPLATE / "cookiecutter.json").read_text())["python_version"]
     problems = []
     for combination, files in renderings():
         matrix = parsed(files[CI])["jobs"]["images"]["strategy"]["matrix"]["python-version"]
-        wanted = offered[offered.index(combination["python_version"]) :]
+        wanted = offered_pythons(combination)
         if matrix != wanted:
             problems.append(f"{combination}: Gate 4 builds on {matrix}, cookiecutter.json offers {wanted}")
     assert not problems, "\n".join(problems[:20])

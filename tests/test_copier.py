@@ -23,13 +23,12 @@ import yaml
 from copier import run_copy
 
 from engine import copier_proof
-from engine.copier_yaml import ANSWERS_FILE, COPIER_YML, PROMPTS, TRANSLITERATED, render
-from engine.matrix import CONFIG, DEFAULTS, combination_id
+from engine.copier_yaml import ANSWERS_FILE, COPIER_YML, TRANSLITERATED, render
+from engine.ground import DEFAULTS, OPTIONS, RULES, combination_id, context, jinja_env, project_files
 from engine.projects import render as bake
-from engine.renderings import context_for
 from engine.template_repo import copy_template
 
-RULES = {rule["check"]: rule["reason"] for rule in CONFIG["_rules"]}
+REASONS = {rule.check: rule.reason for rule in RULES}
 
 
 def test_copier_yml_is_generated_from_cookiecutter_json() -> None:
@@ -41,11 +40,11 @@ def test_copier_yml_is_generated_from_cookiecutter_json() -> None:
 def test_copier_asks_every_cookiecutter_question_with_its_default() -> None:
     questions = copier_proof.copier_questions()
     asked = [name for name in questions if name != "cookiecutter"]
-    assert asked == [name for name in CONFIG if not name.startswith("_")]
+    assert asked == list(OPTIONS)
     slugs = {}
-    for kind in CONFIG["project_kind"]:
+    for kind in OPTIONS["project_kind"].choices:
         defaults = copier_proof.copier_context({"project_kind": kind})
-        cookiecutter = context_for({"project_kind": kind})
+        cookiecutter = context({"project_kind": kind})
         assert {name: defaults[name] for name in asked} == {name: cookiecutter[name] for name in asked}, kind
         slugs[kind] = cookiecutter["project_slug"]
     # The names' defaults follow the kind: a library baked next to a service has a folder of its own.
@@ -54,8 +53,8 @@ def test_copier_asks_every_cookiecutter_question_with_its_default() -> None:
 
 def test_a_library_is_never_asked_about_services() -> None:
     asked = {
-        kind: [name for name in CONFIG if not name.startswith("_") and copier_proof.asked(name, {"project_kind": kind})]
-        for kind in CONFIG["project_kind"]
+        kind: [name for name in OPTIONS if copier_proof.asked(name, {"project_kind": kind})]
+        for kind in OPTIONS["project_kind"].choices
     }
     assert [name for name in asked["service"] if name not in asked["library"]] == ["database", "cache"]
 
@@ -67,7 +66,7 @@ def test_copier_renders_every_file_of_every_combination_as_cookiecutter_does() -
 
 def test_the_proof_sees_a_file_that_renders_differently() -> None:
     """The proof can fail: a filter copier has and cookiecutter lacks is a difference."""
-    files = copier_proof.template_files()
+    files = project_files()
     assert "pyproject.toml" in files and len(files) > 40
     env = copier_proof.copier_env()
     assert copier_proof.variables_read(env, "{{ cookiecutter.a }}{{ cookiecutter['b'] }}") == {"a", copier_proof.WHOLE}
@@ -130,13 +129,11 @@ CLEAR_LINE, DOWN, ENTER = "\x15", "\x1b[B", "\r"
 
 
 def _label(name: str, choice: str) -> str:
-    prompt = PROMPTS[name]
-    return str(prompt.get(choice, choice)) if isinstance(prompt, dict) else choice
+    return OPTIONS[name].choice_label(choice)
 
 
 def _question(name: str) -> str:
-    prompt = PROMPTS[name]
-    return str(prompt["__prompt__"]) if isinstance(prompt, dict) else str(prompt)
+    return OPTIONS[name].label
 
 
 def test_copier_prompt_asks_again_with_the_hooks_line_and_skips_service_questions(
@@ -157,7 +154,7 @@ def test_copier_prompt_asks_again_with_the_hooks_line_and_skips_service_question
     child.logfile_read = transcript
     try:
         child.expect_exact(_question("project_kind"))
-        for choice in CONFIG["project_kind"]:
+        for choice in OPTIONS["project_kind"].choices:
             child.expect_exact(_label("project_kind", choice))
         child.send(DOWN + ENTER)  # the second choice: library
         child.expect_exact(_question("project_name"))
@@ -166,10 +163,10 @@ def test_copier_prompt_asks_again_with_the_hooks_line_and_skips_service_question
         child.expect_exact(_question("project_slug"))
         child.expect_exact(answers["project_slug"])  # the default, from the name
         child.send(CLEAR_LINE + "Billing API" + ENTER)
-        refusal = "project_slug 'Billing API' is not allowed: " + RULES["slug"]
+        refusal = "project_slug 'Billing API' is not allowed: " + REASONS["slug"]
         child.expect_exact(refusal)
         child.send(CLEAR_LINE + answers["project_slug"] + ENTER)
-        later = [name for name in CONFIG if not name.startswith("_")]
+        later = list(OPTIONS)
         for name in later[later.index("project_slug") + 1 :]:
             if name in ("database", "cache"):
                 continue
@@ -194,13 +191,12 @@ def test_copier_prompt_lists_every_choice_with_its_label(template_repo: Path) ->
     from copier._main import Worker
     from copier._user_data import AnswersMap, Question
 
-    first_choices = {name: value[0] for name, value in CONFIG.items() if isinstance(value, list)}
+    choices = {name: option.choices for name, option in OPTIONS.items() if option.kind == "choice"}
+    first_choices = {name: values[0] for name, values in choices.items()}
     with Worker(src_path=str(template_repo), dst_path=Path("unused"), vcs_ref="HEAD") as worker:
         for data, listed in (({}, True), (first_choices, False)):
             worker.data = data
-            for name, value in CONFIG.items():
-                if name.startswith("_") or not isinstance(value, list):
-                    continue
+            for name, value in choices.items():
                 question = Question(
                     answers=AnswersMap(init=data),
                     context=worker._render_context(),
@@ -240,9 +236,7 @@ NAMES = [
 
 def _slugs(names: list[str]) -> tuple[list[str], list[str]]:
     """(cookiecutter's slug, copier's default slug) of each name."""
-    from cookiecutter.environment import StrictEnvironment
-
-    cookiecutter = StrictEnvironment(context={}).from_string(CONFIG["project_slug"])
+    cookiecutter = jinja_env().from_string(OPTIONS["project_slug"].default)
     copier = copier_proof.copier_env().from_string(copier_proof.copier_questions()["project_slug"]["default"])
     return (
         [cookiecutter.render(cookiecutter={"project_name": name}) for name in names],

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from engine.debian_roots import PYTHONS, run_in_root, tree
-from engine.projects import TEMPLATE
+from engine.ground import AXES, TEMPLATE
 from engine.pythons import UV_INSIDE, WORK, uv_executable
 
 PROBE = """
@@ -73,7 +73,6 @@ def test_root_runs_from_a_clone_under_tmp_with_a_space(python: str, clone_under_
     )
     assert done.returncode == 0, f"{python} from {clone_under_tmp}:\n{done.stderr}"
     seen = json.loads((work / "seen.json").read_text("utf-8"))
-    options = json.loads((TEMPLATE / "cookiecutter.json").read_text("utf-8"))
-    assert seen == {"python": python, "kinds": options["project_kind"], "uv": "uv"}
+    assert seen == {"python": python, "kinds": list(AXES["project_kind"]), "uv": "uv"}
     hidden = tree(PYTHONS[python]) / "tmp" / clone_under_tmp.parent.name
     assert not hidden.exists(), f"the shared root got {hidden} (a mount point under its private /tmp)"

@@ -26,9 +26,9 @@ from engine.distributions import (
     metadata_problems,
     whole_project,
 )
-from engine.matrix import Combination, combination_id
+from engine.ground import Combination, combination_id, context
 from engine.projects import project_env, render
-from engine.renderings import context_for, in_memory
+from engine.renderings import in_memory
 
 
 @pytest.mark.parametrize(
@@ -52,8 +52,8 @@ def test_in_memory_build_inputs_match_a_real_bake(tmp_path: Path) -> None:
         for path, text in tree.items()
         if path in ("pyproject.toml", "README.md", "LICENSE") or path.startswith("src/")
     }
-    context = context_for(combination)
-    assert [files for each, files in library_renderings() if each == {key: context[key] for key in each}] == [baked]
+    answers = context(combination)
+    assert [files for each, files in library_renderings() if each == {key: answers[key] for key in each}] == [baked]
 
 
 def test_the_checks_see_a_leaked_file_and_a_description_of_the_workflow(tmp_path: Path) -> None:

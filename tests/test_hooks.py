@@ -3,7 +3,6 @@ hostile but valid free text bakes into files that still parse."""
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 import tomllib
@@ -13,9 +12,11 @@ from typing import Any
 import pytest
 import yaml
 
-from engine.projects import TEMPLATE, pytest_in, render, sync
+from engine.ground import AXES, HOOKS, OPTIONS, TEMPLATE, definition, guide, jinja_env
+from engine.projects import pytest_in, render, sync
 
-OPTIONS = json.loads((TEMPLATE / "cookiecutter.json").read_text())
+# cookiecutter.json as cookiecutter hands it to the hook (``_cookiecutter``).
+DEFINITION = definition()
 
 # The free-text variables the hook checks with its own rules (choices and flags are
 # derived from cookiecutter.json below).
@@ -31,7 +32,7 @@ FREE_TEXT_RULES = (
 )
 VALIDATED = (
     *FREE_TEXT_RULES,
-    *(name for name, value in OPTIONS.items() if not name.startswith("_") and isinstance(value, list | bool)),
+    *AXES,
 )
 
 # (variable, value, extra answers the case needs to reach the check)
@@ -114,21 +115,17 @@ def test_bad_answer_is_refused_and_leaves_no_project(
 
 def _run_hook(answers: dict[str, Any], options: dict[str, Any], tmp_path: Path) -> subprocess.CompletedProcess[str]:
     """Render the hook as cookiecutter does and run it on answers cookiecutter itself would not pass."""
-    from cookiecutter.environment import StrictEnvironment
-
-    source = (TEMPLATE / "hooks" / "pre_gen_project.py").read_text()
+    source = (HOOKS / "pre_gen_project.py").read_text()
     script = tmp_path / "pre_gen_project.py"
-    script.write_text(StrictEnvironment().from_string(source).render(cookiecutter=answers, _cookiecutter=options))
+    script.write_text(jinja_env().from_string(source).render(cookiecutter=answers, _cookiecutter=options))
     return subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=False, timeout=60)
 
 
-DEFAULT_ANSWERS = {
-    name: value[0] if isinstance(value, list) else value for name, value in OPTIONS.items() if not name.startswith("_")
-} | {
+DEFAULT_ANSWERS = {name: option.default for name, option in OPTIONS.items()} | {
     "project_name": "Async Service",
     "project_slug": "async-service",
     "package_name": "async_service",
-    "_rules": OPTIONS["_rules"],
+    "_rules": DEFINITION["_rules"],
 }
 
 
@@ -145,7 +142,7 @@ def test_hook_derives_choices_and_flags_from_cookiecutter_json(
 ) -> None:
     """Cookiecutter refuses a bad choice or flag before the hook; the hook checks again from the
     original cookiecutter.json, so an option added there (``ci`` here) needs no hook edit."""
-    options = {**OPTIONS, "ci": ["github", "gitlab"]}
+    options = {**DEFINITION, "ci": ["github", "gitlab"]}
     answers = {**DEFAULT_ANSWERS, "ci": "github", variable: value}
     completed = _run_hook(answers, options, tmp_path)
     assert completed.returncode == 1
@@ -154,7 +151,7 @@ def test_hook_derives_choices_and_flags_from_cookiecutter_json(
 
 def test_hook_accepts_the_defaults_and_hostile_free_text(tmp_path: Path) -> None:
     answers = {**DEFAULT_ANSWERS, "ci": "gitlab", "project_name": 'a """ \\ \' {x} é', "description": '\\u0000 """'}
-    completed = _run_hook(answers, {**OPTIONS, "ci": ["github", "gitlab"]}, tmp_path)
+    completed = _run_hook(answers, {**DEFINITION, "ci": ["github", "gitlab"]}, tmp_path)
     assert (completed.returncode, completed.stderr) == (0, "")
 
 
@@ -177,7 +174,7 @@ ACCEPTED = [
 
 @pytest.mark.parametrize(("variable", "value"), ACCEPTED, ids=[f"{v}={x!r}" for v, x in ACCEPTED])
 def test_hook_accepts_values_at_the_edges_of_its_rules(tmp_path: Path, variable: str, value: str) -> None:
-    completed = _run_hook({**DEFAULT_ANSWERS, variable: value}, OPTIONS, tmp_path)
+    completed = _run_hook({**DEFAULT_ANSWERS, variable: value}, DEFINITION, tmp_path)
     assert (completed.returncode, completed.stderr) == (0, "")
 
 
@@ -287,10 +284,8 @@ def _hook_line(answers: dict[str, Any]) -> str:
     import contextlib
     import io
 
-    from cookiecutter.environment import StrictEnvironment
-
-    source = (TEMPLATE / "hooks" / "pre_gen_project.py").read_text()
-    script = StrictEnvironment().from_string(source).render(cookiecutter=answers, _cookiecutter=OPTIONS)
+    source = (HOOKS / "pre_gen_project.py").read_text()
+    script = jinja_env().from_string(source).render(cookiecutter=answers, _cookiecutter=DEFINITION)
     namespace: dict[str, Any] = {"__name__": "pre_gen_project"}
     exec(compile(script, "pre_gen_project.py", "exec"), namespace)
     stderr = io.StringIO()
@@ -305,12 +300,12 @@ def _copier_line(answers: dict[str, Any], variable: str) -> str:
 
     validator = copier_questions()[variable]["validator"]
     context = {**answers, "_copier_conf": {"data": {variable: answers[variable]}}}
-    if isinstance(OPTIONS[variable], bool):
+    if OPTIONS[variable].kind == "flag":
         context[variable] = bool(answers[variable])  # copier casts before validating
     return copier_env().from_string(validator).render(**context).strip()
 
 
-ACCEPTED_FLAGS = [(name, value) for name in OPTIONS if isinstance(OPTIONS[name], bool) for value in (True, False)]
+ACCEPTED_FLAGS = [(name, value) for name, option in OPTIONS.items() if option.kind == "flag" for value in (True, False)]
 
 
 @pytest.mark.parametrize("case", [*REJECTED, *((v, x, {}) for v, x in [*ACCEPTED, *ACCEPTED_FLAGS])], ids=_case_id)
@@ -374,7 +369,6 @@ def test_a_bake_prints_its_path_and_the_readmes_first_steps(
     tmp_path: Path, capfd: pytest.CaptureFixture[str], answers: dict[str, Any]
 ) -> None:
     from engine.copier_yaml import first_steps, first_steps_message
-    from engine.projects import guide
 
     project = render(tmp_path / "it's made here", **answers).resolve()
     printed = capfd.readouterr().out.strip("\n").splitlines()
@@ -397,7 +391,7 @@ def test_the_readmes_first_steps_run_verbatim_in_a_fresh_bake(tmp_path: Path, an
     """The block as the README shows it, run by bash from where the project was made: git init,
     uv sync, the hooks installed, the suite green, and a first commit that passes the hooks."""
     from engine.copier_yaml import first_steps
-    from engine.projects import guide, project_env
+    from engine.projects import project_env
     from engine.template_repo import GIT_ENV
 
     project = render(tmp_path, **answers)

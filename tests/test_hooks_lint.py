@@ -8,16 +8,13 @@ rendered scripts are held to the same configuration (pyproject.toml) as engine/ 
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from cookiecutter.environment import StrictEnvironment
 
-from engine.projects import TEMPLATE
-from engine.renderings import context_for
+from engine.ground import HOOKS, TEMPLATE, context, definition, jinja_env
 
 CONFIG = str(TEMPLATE / "pyproject.toml")
 TOOLS = {
@@ -31,15 +28,12 @@ TOOLS = {
 def rendered_hooks(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     """Each hook rendered with cookiecutter's context and environment for a default bake."""
     folder = tmp_path_factory.mktemp("hooks")
-    context = {
-        "cookiecutter": context_for({}),
-        "_cookiecutter": json.loads((TEMPLATE / "cookiecutter.json").read_text()),
-    }
-    env = StrictEnvironment(context=context, keep_trailing_newline=True)
+    answers = {"cookiecutter": context(), "_cookiecutter": definition()}
+    env = jinja_env()
     rendered = []
-    for hook in sorted((TEMPLATE / "hooks").glob("*.py")):
+    for hook in sorted(HOOKS.glob("*.py")):
         script = folder / hook.name
-        script.write_text(env.from_string(hook.read_text()).render(**context))
+        script.write_text(env.from_string(hook.read_text()).render(**answers))
         rendered.append(script)
     return rendered
 

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from engine.checks import CombinationChecker
-from engine.matrix import combination_id, combinations
+from engine.ground import combination_id, combinations
 
 CHECKER = CombinationChecker()
 

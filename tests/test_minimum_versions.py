@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from engine.matrix import combination_id
+from engine.ground import combination_id
 from engine.projects import dependency_key
 from engine.suites import check_lowest, dependency_sets
 

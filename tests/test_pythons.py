@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from engine.matrix import combination_id
+from engine.ground import combination_id
 from engine.projects import dependency_key
 from engine.pythons import accepting, check_python, other_pythons
 from engine.suites import dependency_sets

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from engine.debian_roots import NEWCOMER, PYTHONS, run_in_root
-from engine.projects import TEMPLATE
+from engine.ground import TEMPLATE
 
 CLONE = "cookiecutter-async-python"  # what README.md's `git clone <its URL> ...` names it
 NEWCOMER_ID = "1000:1000"

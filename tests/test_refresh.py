@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from engine.ground import OPTIONS
 from engine.projects import pytest_in, render, sync
 from engine.template_repo import GIT_ENV, commit_all, copy_template, sh
 
@@ -133,9 +134,8 @@ def test_a_project_made_with_plain_cookiecutter_refreshes_once_linked(made: tupl
 
     # As the README says: the questions answered as at the bake (the defaults here), then
     # the commit the project was made from at cruft's last prompt.
-    questions = [name for name in json.loads((template / "cookiecutter.json").read_text()) if not name.startswith("_")]
     linked = subprocess.run(
-        [CRUFT, "link", str(template)], cwd=project, input="\n" * len(questions) + first + "\n",
+        [CRUFT, "link", str(template)], cwd=project, input="\n" * len(OPTIONS) + first + "\n",
         text=True, capture_output=True, check=False, env={**os.environ, **GIT_ENV},
     )  # fmt: skip
     assert linked.returncode == 0, linked.stdout + linked.stderr

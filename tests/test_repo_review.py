@@ -25,9 +25,9 @@ import pytest
 import yaml
 from repo_review.processor import process
 
-from engine.matrix import combination_id
+from engine.ground import Combination, combination_id
 from engine.projects import render
-from engine.renderings import REVIEWED, Combination, reviewed_renderings, shared_names
+from engine.renderings import REVIEWED, reviewed_renderings, shared_names
 
 # Present in every combination (engine/expected.py); repo-review only looks for them.
 PRESENT = ("README.md", "LICENSE", ".gitignore", "docs/", "tests/", "src/package/")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine.matrix import combination_id, combinations, twins
+from engine.ground import combination_id, combinations
+from engine.matrix import twins
 from engine.shards import shard, shard_of_id
 
 

@@ -23,7 +23,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from engine.matrix import DEFAULTS, OPTIONS
+from engine.ground import AXES, DEFAULTS
 from engine.projects import pytest_in, render, shared_venv, sync
 
 # How long a hanging test may take to fail, all told (the project's timeout is 30 s).
@@ -138,7 +138,7 @@ def assert_verdict(name: str, mode: str, ran: subprocess.CompletedProcess[str], 
 
 
 @pytest.mark.suites
-@pytest.mark.parametrize("mode", OPTIONS["asyncio_mode"])
+@pytest.mark.parametrize("mode", AXES["asyncio_mode"])
 @pytest.mark.parametrize("name", [name for name in PROBES if name != HANGING])
 def test_generated_pytest_refuses_what_strictness_promises(tmp_path: Path, mode: str, name: str) -> None:
     project, venv = bake_and_sync(tmp_path, project_kind="library", asyncio_mode=mode)
@@ -150,7 +150,7 @@ def test_generated_pytest_refuses_what_strictness_promises(tmp_path: Path, mode:
 def test_generated_pytest_fails_a_hanging_test_by_its_timeout(tmp_path: Path) -> None:
     """The hanging probe waits out the project's timeout: every mode waits side by side."""
     projects = {}
-    for mode in OPTIONS["asyncio_mode"]:
+    for mode in AXES["asyncio_mode"]:
         projects[mode], _ = bake_and_sync(tmp_path / mode, own_venv=True, project_kind="library", asyncio_mode=mode)
         drop_in(projects[mode], PROBES[HANGING], mode)
     with ThreadPoolExecutor(len(projects)) as pool:
@@ -253,7 +253,7 @@ async def test_nothing_was_left_behind(client: httpx.AsyncClient, redis_client: 
         socket.create_connection((url.hostname, url.port), timeout=5).close()
 '''
 
-DATABASES = [name for name in OPTIONS["database"] if name != "none"]
+DATABASES = [name for name in AXES["database"] if name != "none"]
 SERVICES = {"postgres": "DATABASE_URL", "redis": "REDIS_URL"}
 
 

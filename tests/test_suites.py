@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from engine.matrix import combination_id, fingerprint, twins
+from engine.ground import combination_id
+from engine.matrix import fingerprint, twins
 from engine.suites import Runners, check_rendering, claim
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.projects import TEMPLATE
+from engine.ground import TEMPLATE
 from engine.summary import PARTS
 
 STAND_IN = {

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
-from engine.matrix import combination_id
+from engine.ground import combination_id
 from engine.renderings import reviewed_renderings
 
 GATES = ("lint", "tests", "coverage", "images")
