@@ -17,9 +17,12 @@ SERVICE = {"project_kind": "service"}
 LIBRARY = {"project_kind": "library"}
 WITH_DATABASE = {"project_kind": "service", "database": ("sqlite", "postgres")}
 WITH_REDIS = {"project_kind": "service", "cache": "redis"}
+WITH_SQLITE = {"project_kind": "service", "database": "sqlite"}
+WITH_POSTGRES = {"project_kind": "service", "database": "postgres"}
 
-# path (with {pkg} for the package name) -> the options it needs (value or tuple of values)
-FILES: dict[str, dict[str, Any]] = {
+# path (with {pkg} for the package name) -> the options it needs (value or tuple of values),
+# or a tuple of such conditions, any of which will do
+FILES: dict[str, dict[str, Any] | tuple[dict[str, Any], ...]] = {
     ".dockerignore": {},
     ".github/dependabot.yml": {},
     ".github/workflows/ci.yml": {},
@@ -59,6 +62,14 @@ FILES: dict[str, dict[str, Any]] = {
     "tests/coverage_floor.py": {},
     "tests/fixture_types.py": {},
     "tests/test_repository_hygiene.py": {},
+    "tests/fixtures_client.py": SERVICE,
+    "tests/fixtures_items.py": SERVICE,
+    "tests/fixtures_database.py": WITH_DATABASE,
+    "tests/fixtures_sqlite.py": WITH_SQLITE,
+    "tests/fixtures_postgres.py": WITH_POSTGRES,
+    "tests/fixtures_cache.py": WITH_REDIS,
+    "tests/fixtures_live_server.py": SERVICE,
+    "tests/missing_services.py": (WITH_POSTGRES, WITH_REDIS),
     "tests/test_health.py": SERVICE,
     "tests/test_items_api.py": SERVICE,
     "tests/test_contract.py": SERVICE,
@@ -84,7 +95,9 @@ FILES: dict[str, dict[str, Any]] = {
 SDIST_EXTRAS = ("PKG-INFO", "pyproject.toml", "README.md", "LICENSE", ".gitignore")
 
 
-def _wants(condition: dict[str, Any], combo: Combination) -> bool:
+def _wants(condition: dict[str, Any] | tuple[dict[str, Any], ...], combo: Combination) -> bool:
+    if isinstance(condition, tuple):
+        return any(_wants(one, combo) for one in condition)
     for name, allowed in condition.items():
         values = allowed if isinstance(allowed, tuple) else (allowed,)
         if combo[name] not in values:

@@ -6,9 +6,10 @@ strict mode), use the fixtures tests/conftest.py offers, combine a few, and add 
 shared by a module by copying the generated README's example. ``newcomer_module`` writes
 that module for one rendering:
 
-- one test per fixture the rendered conftest defines (read with ``ast``, so a new fixture
-  joins with no edit here), each *using* the value on its own loop: a request through an
-  HTTP client, a query through an engine or session, a ping to Redis, a call to a factory;
+- one test per fixture the rendered conftest offers, its own and those of the modules its
+  ``pytest_plugins`` registers (read with ``ast``, so a new fixture joins with no edit
+  here), each *using* the value on its own loop: a request through an HTTP client, a
+  query through an engine or session, a ping to Redis, a call to a factory;
 - one test that combines the HTTP client, the factory{, the cache} and the live server;
 - with Redis, a request through the client to the Redis-backed route, naming no other
   fixture (the app the client talks to has Redis wired in);
@@ -120,16 +121,39 @@ README_EXAMPLE = "tests/test_readme_example_{number}.py"
 
 
 def conftest_fixtures(project: Path) -> list[str]:
-    """The names of the fixtures tests/conftest.py offers (not ``_private`` ones), in order."""
-    tree = ast.parse((project / "tests" / "conftest.py").read_text("utf-8"))
+    """The names of the fixtures tests/conftest.py offers (not ``_private`` ones), in order.
+
+    Its own, then those of the modules its ``pytest_plugins`` registers, in its order.
+    """
+    tests = project / "tests"
+    conftest = ast.parse((tests / "conftest.py").read_text("utf-8"))
+    modules = [conftest]
+    modules += [
+        ast.parse((tests / f"{name.replace('.', '/')}.py").read_text("utf-8")) for name in registered_plugins(conftest)
+    ]
+    return [name for module in modules for name in module_fixtures(module)]
+
+
+def registered_plugins(module: ast.Module) -> list[str]:
+    """The modules ``pytest_plugins = [...]`` names in ``module``, if it has that line."""
+    for node in module.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(target, ast.Name) and target.id == "pytest_plugins" for target in node.targets
+        ):
+            value = ast.literal_eval(node.value)
+            return [value] if isinstance(value, str) else list(value)
+    return []
+
+
+def module_fixtures(module: ast.Module) -> list[str]:
+    """The public fixtures a module defines at its top level, in order."""
     names = []
-    for node in tree.body:
-        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+    for node in module.body:
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) or node.name.startswith("_"):
             continue
         for decorator in node.decorator_list:
             target = decorator.func if isinstance(decorator, ast.Call) else decorator
-            private = node.name.startswith("_")
-            if isinstance(target, ast.Attribute) and target.attr in FIXTURE_DECORATORS and not private:
+            if isinstance(target, ast.Attribute) and target.attr in FIXTURE_DECORATORS:
                 names.append(node.name)
     return names
 
