@@ -35,7 +35,9 @@ from typing import Any
 from cookiecutter.environment import StrictEnvironment
 
 from engine.expected import sdist_files
-from engine.projects import TEMPLATE, project_env, run
+from engine.matrix import combination_id
+from engine.processes import run
+from engine.projects import TEMPLATE, project_env
 from engine.renderings import PROJECT, Combination, context_for, option_product, render_ci_files, with_defaults
 
 DISTS = TEMPLATE / ".cache" / "dists"
@@ -138,9 +140,7 @@ def distributions(build: Build) -> tuple[Path, Path]:
             # The build backend runs on 3.11 (as projects.sync does): the wheel is pure Python,
             # the same from any interpreter, and a newer one may not be installed here.
             command = ["uv", "build", "--quiet", "--python", "3.11", "--out-dir", str(out)]
-            built = run(command, source, project_env())
-            if built.returncode != 0:
-                raise BuildFailed(f"uv build failed:\n{built.stdout}\n{built.stderr}")
+            run(command, source, project_env(), what=f"{combination_id(build.combination)}: its distributions")
             try:
                 out.rename(kept)  # atomic: another worker may have kept the same build
             except OSError:
@@ -150,10 +150,6 @@ def distributions(build: Build) -> tuple[Path, Path]:
     (sdist,) = kept.glob("*.tar.gz")
     (wheel,) = kept.glob("*.whl")
     return sdist, wheel
-
-
-class BuildFailed(Exception):
-    pass
 
 
 def wheel_contents(wheel: Path) -> tuple[email.message.Message, set[str]]:

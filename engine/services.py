@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.matrix import OPTIONS
-from engine.projects import project_env, render, shared_venv, sync
+from engine.projects import Project, project_env, render, shared_venv
 
 # Every distinct service rendering: each database with each cache.
 SERVICE_RENDERINGS = list(itertools.product(OPTIONS["database"], OPTIONS["cache"]))
@@ -43,12 +43,10 @@ class Service:
 
 def bake_service(workdir: Path, database: str, cache: str) -> Service:
     """Render the service with ``database`` and ``cache`` and sync its shared environment."""
-    project = render(workdir, project_kind="service", database=database, cache=cache)
-    venv = shared_venv(project)
-    synced = sync(project, venv)
-    if synced.returncode:
-        raise RuntimeError(f"uv sync failed for {database}/{cache}:\n{synced.stderr}")
-    return Service(project, venv, database, cache)
+    path = render(workdir, project_kind="service", database=database, cache=cache)
+    venv = shared_venv(path)
+    Project(path, f"{database}-{cache}", venv).sync()
+    return Service(path, venv, database, cache)
 
 
 def free_port() -> int:

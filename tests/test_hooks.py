@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
-from engine.projects import TEMPLATE, pytest_in, render, sync
+from engine.projects import TEMPLATE, Project, render
 
 OPTIONS = json.loads((TEMPLATE / "cookiecutter.json").read_text())
 
@@ -271,10 +271,9 @@ def test_jinja_in_an_answer_is_rendered_so_it_is_refused_cleanly(tmp_path: Path)
 
 @pytest.mark.suites
 def test_hostile_service_runs_its_own_suite(hostile_project: Path) -> None:
-    synced = sync(hostile_project)
-    assert synced.returncode == 0, synced.stderr
-    tested = pytest_in(hostile_project)
-    assert tested.returncode == 0, tested.stdout[-3000:] + tested.stderr[-2000:]
+    hostile = Project(hostile_project, "the hostile service")
+    hostile.sync()
+    hostile.pytest()
 
 
 # copier asks the same questions (copier.yml, generated from cookiecutter.json); its
@@ -397,18 +396,14 @@ def test_the_readmes_first_steps_run_verbatim_in_a_fresh_bake(tmp_path: Path, an
     """The block as the README shows it, run by bash from where the project was made: git init,
     uv sync, the hooks installed, the suite green, and a first commit that passes the hooks."""
     from engine.copier_yaml import first_steps
+    from engine.processes import GIT_ENV, git, run
     from engine.projects import guide, project_env
-    from engine.template_repo import GIT_ENV
 
     project = render(tmp_path, **answers)
     block = "\n".join(first_steps(guide(project).read_text()))
-    ran = subprocess.run(
-        ["bash", "-e", "-c", block], cwd=tmp_path, env=project_env(**GIT_ENV),
-        capture_output=True, text=True, timeout=900, check=False,
-    )  # fmt: skip
-    assert ran.returncode == 0, f"{answers}: the first steps fail:\n{block}\n{ran.stdout[-6000:]}{ran.stderr[-3000:]}"
+    run(["bash", "-e", "-c", block], tmp_path, project_env(**GIT_ENV), timeout=900, what=f"{answers}: the first steps")
     assert (project / ".git" / "hooks" / "pre-commit").is_file(), "the hooks were not installed"
-    committed = subprocess.run(["git", "ls-files"], cwd=project, capture_output=True, text=True, check=True).stdout
+    committed = git(project, "ls-files").stdout
     assert "uv.lock" in committed.splitlines(), "the first commit does not hold uv.lock"
-    left = subprocess.run(["git", "status", "--porcelain"], cwd=project, capture_output=True, text=True, check=True)
+    left = git(project, "status", "--porcelain")
     assert left.stdout == "", f"the first steps leave files uncommitted:\n{left.stdout}"
