@@ -3,6 +3,7 @@ hostile but valid free text bakes into files that still parse."""
 
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
 import sys
@@ -298,21 +299,43 @@ def _hook_line(answers: dict[str, Any]) -> str:
     return stderr.getvalue().strip()
 
 
-def _copier_line(answers: dict[str, Any], variable: str) -> str:
-    """The validator's line, with the answer given as ``--data`` gives it (flags uncast)."""
-    from engine.copier_proof import copier_env, copier_questions
+def _validation(answers: dict[str, Any], variable: str) -> tuple[str, dict[str, Any]]:
+    """The validator of ``variable`` and what it sees, the answer given as ``--data`` gives it."""
+    from engine.copier_proof import copier_questions
 
     validator = copier_questions()[variable]["validator"]
     context = {**answers, "_copier_conf": {"data": {variable: answers[variable]}}}
     if isinstance(OPTIONS[variable], bool):
         context[variable] = bool(answers[variable])  # copier casts before validating
-    return copier_env().from_string(validator).render(**context).strip()
+    return validator, context
 
 
 ACCEPTED_FLAGS = [(name, value) for name in OPTIONS if isinstance(OPTIONS[name], bool) for value in (True, False)]
+COPIER_CASES = [*REJECTED, *((v, x, {}) for v, x in [*ACCEPTED, *ACCEPTED_FLAGS])]
+# The spellings of yes and no that cookiecutter's command line turns into a flag's answer.
+FLAG_SPELLINGS = [" Yes", "TRUE", "on", "1", "n", "Off", "0", "false"]
 
 
-@pytest.mark.parametrize("case", [*REJECTED, *((v, x, {}) for v, x in [*ACCEPTED, *ACCEPTED_FLAGS])], ids=_case_id)
+@functools.cache
+def _copier_lines() -> dict[str, str]:
+    """The validator's line for each answer below, rendered by copier itself, all in one run."""
+    from engine.copier_proof import render_with_copier
+
+    flag = "parallel_tests"
+    validations = [
+        *(_validation({**DEFAULT_ANSWERS, **extra, name: value}, name) for name, value, extra in COPIER_CASES),
+        *(_validation({**DEFAULT_ANSWERS, flag: spelling}, flag) for spelling in FLAG_SPELLINGS),
+    ]
+    lines = render_with_copier(validations)
+    return {json.dumps(each, sort_keys=True): line.strip() for each, line in zip(validations, lines, strict=True)}
+
+
+def _copier_line(answers: dict[str, Any], variable: str) -> str:
+    """The validator's line, with the answer given as ``--data`` gives it (flags uncast)."""
+    return _copier_lines()[json.dumps(_validation(answers, variable), sort_keys=True)]
+
+
+@pytest.mark.parametrize("case", COPIER_CASES, ids=_case_id)
 def test_copier_validator_gives_the_hooks_line(case: tuple[str, Any, dict[str, str]]) -> None:
     variable, value, extra = case
     answers = {**DEFAULT_ANSWERS, **extra, variable: value}
@@ -321,8 +344,7 @@ def test_copier_validator_gives_the_hooks_line(case: tuple[str, Any, dict[str, s
     assert hook.startswith(f"error: {variable} ") == (case in REJECTED)
 
 
-# The spellings of yes and no that cookiecutter's command line turns into a flag's answer.
-@pytest.mark.parametrize("spelling", [" Yes", "TRUE", "on", "1", "n", "Off", "0", "false"])
+@pytest.mark.parametrize("spelling", FLAG_SPELLINGS)
 def test_copier_takes_the_flag_spellings_cookiecutter_takes(spelling: str) -> None:
     from cookiecutter.prompt import YesNoPrompt
 
