@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.matrix import OPTIONS
+from engine.processes import run
 from engine.projects import Project, project_env, render, shared_venv
 
 # Every distinct service rendering: each database with each cache.
@@ -61,15 +62,11 @@ def postgres_database(server_url: str) -> Iterator[str]:
     """A database of its own on the server ``server_url`` names, dropped afterwards."""
     name = f"contract_{uuid.uuid4().hex[:12]}"
     admin = server_url.replace("postgresql://", "postgres://", 1)
-    subprocess.run(["psql", admin, "-qc", f'CREATE DATABASE "{name}"'], check=True)
+    run(["psql", admin, "-qc", f'CREATE DATABASE "{name}"'])
     try:
         yield server_url.rsplit("/", 1)[0] + f"/{name}"
     finally:
-        subprocess.run(
-            ["psql", admin, "-qc", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'],
-            check=False,
-            capture_output=True,
-        )
+        run(["psql", admin, "-qc", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'], check=False)
 
 
 @contextmanager
