@@ -173,6 +173,11 @@ def _projection(context: dict[str, Any], names: tuple[str, ...]) -> tuple[Any, .
     return tuple(context.get(name) for name in names)
 
 
+def _read(context: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
+    """The part of a context a template reads (``variables_read``)."""
+    return context if WHOLE in names else {name: context[name] for name in names if name in context}
+
+
 def _path(rendered: str) -> str | None:
     """A rendered template path, or None when a part renders empty (the file is skipped)."""
     parts = rendered.split("/")
@@ -207,7 +212,9 @@ def differences(limit: int = 20) -> Iterator[str]:
             row.append(key)
         per_combination.append((combination, row))
     sources = {name: (source, cc_name, cc_source) for name, source, cc_name, cc_source, _ in files}
-    jobs = [(key[0], {"cookiecutter": copier}) for key, (_, _, copier) in keys.items()]
+    reads_of = {name: reads for name, *_, reads in files}
+    # copier sees what the file reads of its context (all of it for WHOLE): equal for a key.
+    jobs = [(key[0], {"cookiecutter": _read(copier, reads_of[key[0]])}) for key, (_, _, copier) in keys.items()]
     co_paths = render_with_copier(jobs)
     co_digests = render_with_copier([(sources[name][0], context) for name, context in jobs], digest=True)
     verdicts: dict[tuple[Any, ...], str | None] = {}
