@@ -25,8 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from engine.ground import AXES, DEFAULTS, TEMPLATE
-from engine.projects import render, run, sync
+from engine.ground import AXES, DEFAULTS, TEMPLATE, combination_id
+from engine.projects import Project, render
 
 QUERIES = '''"""Benchmark: N tests, each one query through the session fixture."""
 
@@ -53,20 +53,15 @@ async def test_nothing(number: int) -> None:
 def baked(root: Path, template: Path = TEMPLATE, **options: str) -> Path:
     """A project with ``options`` (defaults for the rest), synced into its own .venv."""
     project = render(root, template, **{**DEFAULTS, **options})
-    synced = sync(project)
-    if synced.returncode != 0:
-        raise SystemExit(f"uv sync failed in {project}:\n{synced.stderr}")
+    Project(project, combination_id(options)).sync()
     return project
 
 
 def pytest_seconds(project: Path, *args: str) -> float:
     """Wall time of ``uv run pytest ARGS`` in the project, as its user runs it."""
     started = time.perf_counter()
-    ran = run(["uv", "run", "--no-sync", "pytest", "-q", *args], project, timeout=900)
-    seconds = time.perf_counter() - started
-    if ran.returncode != 0:
-        raise SystemExit(f"pytest {' '.join(args)} failed in {project}:\n{ran.stdout[-3000:]}")
-    return seconds
+    Project(project, project.name).pytest("-q", *args, timeout=900)
+    return time.perf_counter() - started
 
 
 def per_test_ms(project: Path, count: int, repeats: int, mark: str) -> float:
@@ -105,9 +100,7 @@ def connect_ms(project: Path, count: int, repeats: int) -> float:
     """Best of ``repeats``: one bare asyncpg connection to DATABASE_URL, opened and closed."""
     costs = []
     for _ in range(repeats):
-        ran = run(["uv", "run", "--no-sync", "python", "-c", CONNECT, str(count)], project)
-        if ran.returncode != 0:
-            raise SystemExit(f"the asyncpg connect loop failed:\n{ran.stderr[-3000:]}")
+        ran = Project(project, project.name).run(["uv", "run", "--no-sync", "python", "-c", CONNECT, str(count)])
         costs.append(float(ran.stdout))
     return min(costs)
 

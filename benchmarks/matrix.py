@@ -39,7 +39,7 @@ from pytest_cookies.plugin import Cookies
 from engine.checks import CombinationChecker
 from engine.ground import RUNNING_PYTHON, TEMPLATE, Combination, combination_id, combinations
 from engine.matrix import fingerprint, twin, twins
-from engine.projects import cache_template_work, dependency_key, render, run
+from engine.projects import Project, cache_template_work, dependency_key, render
 from engine.suites import Runners, check_rendering
 
 SEED = 20261123
@@ -101,15 +101,11 @@ def naive(root: Path, combo: Combination) -> float:
     """Each combination on its own: bake, fresh virtual environment, install, its pytest."""
     output = Path(tempfile.mkdtemp(dir=root))
     start = time.perf_counter()
-    project = render(output, **twin(combo))  # the runnable twin: only one Python here
-    for step in (
-        ["uv", "venv", "--quiet", "--python", RUNNING_PYTHON, ".venv"],
-        ["uv", "sync", "--quiet", "--python", RUNNING_PYTHON],
-        ["uv", "run", "--no-sync", "pytest"],
-    ):
-        done = run(step, project)
-        if done.returncode:
-            raise SystemExit(f"{' '.join(step)} failed in {project}:\n{done.stdout[-3000:]}{done.stderr}")
+    runnable = twin(combo)  # the runnable twin: only one Python here
+    project = Project(render(output, **runnable), combination_id(runnable))
+    project.run(["uv", "venv", "--quiet", "--python", RUNNING_PYTHON, ".venv"])
+    project.sync()
+    project.pytest()
     seconds = time.perf_counter() - start
     shutil.rmtree(output)
     return seconds
@@ -196,7 +192,14 @@ def main() -> None:
         if digest not in suite_seconds:
             suite_seconds[digest] = timed(
                 functools.partial(
-                    check_rendering, representatives[digest], packages[digest], digest, workdir, lint_claims, runners
+                    check_rendering,
+                    representatives[digest],
+                    combination_id(twin(combo)),
+                    packages[digest],
+                    digest,
+                    workdir,
+                    lint_claims,
+                    runners,
                 )
             )
     runners.close()

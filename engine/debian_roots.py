@@ -33,6 +33,8 @@ from pathlib import Path
 
 from filelock import FileLock
 
+from engine import processes
+
 # Offered Python -> the Debian suite that packages it. 3.12: no Debian release ships it.
 PYTHONS = {"3.11": "bookworm", "3.13": "trixie", "3.14": "sid", "3.15": "sid"}
 MIRROR = "http://deb.debian.org/debian"
@@ -105,15 +107,11 @@ def tarball(root: str | Recipe) -> Path:
     with FileLock(roots / f"{recipe.name}.lock"):
         if not path.exists():
             partial = roots / f".{key}.tar"  # mmdebstrap tells the format by the suffix
-            done = subprocess.run(
-                ["mmdebstrap", *arguments, str(partial), MIRROR],
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            if done.returncode != 0:
+            try:
+                processes.run(["mmdebstrap", *arguments, str(partial), MIRROR], timeout=None, what=recipe.name)
+            except processes.Failed:
                 partial.unlink(missing_ok=True)
-                raise RuntimeError(f"mmdebstrap {recipe.name} failed:\n{done.stdout}\n{done.stderr}")
+                raise
             partial.rename(path)
             for old in roots.glob(f"{recipe.name}-*.tar"):  # last week's
                 if old != path:
@@ -131,11 +129,7 @@ def tree(root: str | Recipe) -> Path:
     with FileLock(trees / f"{recipe.name}.lock"):
         if not path.exists():
             partial = Path(tempfile.mkdtemp(dir=trees, prefix=f".{source.stem}-"))
-            subprocess.run(
-                ["tar", "-x", "--numeric-owner", "-f", str(source), "-C", str(partial)],
-                check=True,
-                capture_output=True,
-            )
+            processes.run(["tar", "-x", "--numeric-owner", "-f", str(source), "-C", str(partial)], timeout=None)
             partial.rename(path)
             for old in trees.glob(f"{recipe.name}-*"):
                 if old != path and old.is_dir():
@@ -169,7 +163,8 @@ def run_in_root(
     quoted, so a space in any of them is only a space.
 
     ``root`` is another recipe than the Python's own (its suite packages ``python``);
-    ``user`` (``uid:gid``) runs ``argv`` as that user instead of root.
+    ``user`` (``uid:gid``) runs ``argv`` as that user instead of root. The result's
+    ``args`` are ``argv``, so that a failure report names the command, not the chroot.
     """
     path = tree(root or PYTHONS[python])
     mounts = [
@@ -212,13 +207,12 @@ def run_in_root(
         ]
     )
     script = " && ".join([*mounts, f"exec {chroot}"])
-    return subprocess.run(
+    done = processes.run(
         ["unshare", "--mount", "--propagation", "private", "--fork", "/bin/sh", "-c", script],
-        capture_output=True,
-        text=True,
         timeout=timeout,
         check=False,
     )
+    return subprocess.CompletedProcess(argv, done.returncode, done.stdout, done.stderr)  # a report names argv
 
 
 if __name__ == "__main__":  # .ci/run makes the roots in the background while the suite starts

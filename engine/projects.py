@@ -12,7 +12,8 @@ import json
 import os
 import subprocess
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ import jinja2
 from cookiecutter import generate as cookiecutter_generate
 from cookiecutter.main import cookiecutter
 
+from engine import processes
 from engine.ground import RUNNING_PYTHON, TEMPLATE
 
 # One environment per dependency set and xdist worker, kept between runs (``uv sync``
@@ -61,24 +63,6 @@ def project_env(**overrides: str) -> dict[str, str]:
     return env
 
 
-def run(
-    cmd: list[str],
-    cwd: Path,
-    env: dict[str, str] | None = None,
-    timeout: float = 600,
-) -> subprocess.CompletedProcess[str]:
-    """Run a command in a generated project and capture what it prints."""
-    return subprocess.run(
-        cmd,
-        cwd=cwd,
-        env=env if env is not None else project_env(),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-
-
 # Shared environments this process has synced once, online: from then on uv's cache holds
 # everything a sync into them needs (their dependency set is fixed, and the build backend
 # is cached too), so later syncs skip asking the index again, most of a sync's time.
@@ -89,12 +73,14 @@ def sync(project: Path, venv: Path | None = None, resolution: str | None = None)
     """``uv sync`` the project, into ``venv`` when given (shared by identical dependency sets).
 
     ``resolution`` is uv's ``--resolution`` (``lowest-direct``: every direct dependency at
-    its floor); by default, the newest versions allowed.
+    its floor); by default, the newest versions allowed. The caller reads the exit code
+    (``Project.sync`` asserts it).
     """
     env = project_env(**({"UV_PROJECT_ENVIRONMENT": str(venv)} if venv else {}))
     offline = ["--offline"] if venv in _SYNCED_ONLINE else []
     resolved = ["--resolution", resolution] if resolution else []
-    synced = run(["uv", "sync", "--python", RUNNING_PYTHON, "--quiet", *resolved, *offline], project, env)
+    command = ["uv", "sync", "--python", RUNNING_PYTHON, "--quiet", *resolved, *offline]
+    synced = processes.run(command, project, env, check=False)
     if venv is not None and synced.returncode == 0:
         _SYNCED_ONLINE.add(venv)
     return synced
@@ -126,18 +112,50 @@ def lowest_venv(project: Path) -> Path:
     return LOWEST_VENVS / dependency_key(pyproject)
 
 
-def pytest_in(
-    project: Path,
-    *args: str,
-    venv: Path | None = None,
-    env: dict[str, str] | None = None,
-    timeout: float = 600,
-) -> subprocess.CompletedProcess[str]:
-    """Run the generated project's own ``pytest`` (as its README says) in its synced venv."""
-    base = env if env is not None else project_env()
-    if venv:
-        base = {**base, "UV_PROJECT_ENVIRONMENT": str(venv)}
-    return run(["uv", "run", "--no-sync", "pytest", *args], project, base, timeout)
+@dataclass(frozen=True)
+class Project:
+    """A baked project, as its user works in it: each step asserts that it succeeded.
+
+    ``label`` names the combination (or the case) in every failure; ``venv`` is the
+    environment the project is synced into (``shared_venv``, ``lowest_venv``; None: its own
+    ``.venv``); ``env`` is what its tools see (``project_env()`` by default; the venv is
+    added to it). A failed step raises ``processes.Failed``: the label, the command, the
+    project's path, the exit code and the tail of what it printed.
+    """
+
+    path: Path
+    label: str
+    venv: Path | None = None
+    env: Mapping[str, str] = field(default_factory=project_env)
+
+    @property
+    def tools_env(self) -> dict[str, str]:
+        """The environment the project's tools run in: ``env``, with the venv when given."""
+        return {**self.env, **({"UV_PROJECT_ENVIRONMENT": str(self.venv)} if self.venv else {})}
+
+    def run(self, argv: list[str], *, check: bool = True, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+        """``argv`` in the project's directory and environment."""
+        return processes.run(argv, self.path, self.tools_env, timeout=timeout, check=check, what=self.label)
+
+    def sync(self, resolution: str | None = None) -> None:
+        """``uv sync`` (see ``sync``), asserted."""
+        synced = sync(self.path, self.venv, resolution)
+        if synced.returncode != 0:
+            raise processes.Failed(processes.report(synced, self.label, self.path))
+
+    def pytest(self, *args: str, timeout: float = 600, check: bool = True) -> subprocess.CompletedProcess[str]:
+        """The project's own ``pytest`` (as its README says), in its synced environment.
+
+        ``check=False`` for a run whose failure is the verdict (a probe that must fail).
+        """
+        return self.run(["uv", "run", "--no-sync", "pytest", *args], check=check, timeout=timeout)
+
+    def hooks(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        """The project's pre-commit hooks on every file with its own locked ``prek``, as Gate 1
+        and ``uv run poe lint`` run them: on a git repository of the project, everything staged."""
+        processes.add_all(self.path)
+        prek = (self.venv or self.path / ".venv") / "bin" / "prek"
+        return self.run([str(prek), "run", "--all-files", *args], check=check)
 
 
 def cache_template_work() -> None:

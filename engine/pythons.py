@@ -27,16 +27,12 @@ is checked again, so sharing it only spares re-analysing the same third-party li
 from __future__ import annotations
 
 import os
-import resource
 import shutil
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.debian_roots import PYTHONS, run_in_root
 from engine.ground import AXES, RUNNING_PYTHON, TEMPLATE
-from engine.suites import report
+from engine.processes import Failed, Timings, report
 
 WORK = TEMPLATE / ".cache" / "pythons"
 TIMEOUT = 900
@@ -76,28 +72,11 @@ def uv_executable() -> Path:
     return path
 
 
-@dataclass
-class Steps:
-    """Each step's wall and CPU seconds (the CPU of the processes it started), in order."""
-
-    seconds: dict[str, tuple[float, float]] = field(default_factory=dict)
-
-    def timed(self, name: str, step: Callable[[], object]) -> None:
-        wall = time.perf_counter()
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        step()
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
-        self.seconds[name] = (time.perf_counter() - wall, cpu)
-
-    def __str__(self) -> str:
-        return ", ".join(f"{name} {wall:.1f}s wall/{cpu:.1f}s CPU" for name, (wall, cpu) in self.seconds.items())
-
-
-def check_python(baked: Path, python: str, key: str) -> Steps:
+def check_python(baked: Path, label: str, python: str, key: str) -> Timings:
     """Sync, test, lint and type-check one bake on ``python`` in its Debian root.
 
-    ``key`` names the bake's dependency set; raise AssertionError saying which step failed.
+    ``key`` names the bake's dependency set; raise AssertionError saying which step failed,
+    naming ``label``. Returns each step's time.
     """
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     project = WORK / "projects" / python / key
@@ -114,20 +93,19 @@ def check_python(baked: Path, python: str, key: str) -> Steps:
         **{name: os.environ[name] for name in PASSED_ON if name in os.environ},
     }
     binds = {WORK: str(WORK), uv_executable(): UV_INSIDE}
+    timings = Timings()
 
-    def step(name: str, argv: list[str]) -> Callable[[], None]:
-        def run() -> None:
+    def step(name: str, argv: list[str]) -> None:
+        with timings.measure(name):
             done = run_in_root(python, argv, binds=binds, env=env, cwd=str(project), timeout=TIMEOUT)
-            assert done.returncode == 0, report(f"{name} on Python {python}", done)
+        if done.returncode != 0:
+            raise Failed(report(done, f"{label} on Python {python}", project))
 
-        return run
-
-    steps = Steps()
-    steps.timed("sync", step("uv sync", ["uv", "sync", "--quiet", "--group", "test", "--group", "lint"]))
+    step("sync", ["uv", "sync", "--quiet", "--group", "test", "--group", "lint"])
     configured = (venv / "pyvenv.cfg").read_text("utf-8")
     assert f"version_info = {python}." in configured, f"uv made {venv} with another Python:\n{configured}"
-    steps.timed("pytest", step("uv run pytest", ["uv", "run", "--no-sync", "pytest"]))
-    steps.timed("lint", step("ruff check", ["uv", "run", "--no-sync", "ruff", "check", "--force-exclude", "."]))
-    steps.timed("format", step("ruff format --check", ["uv", "run", "--no-sync", "ruff", "format", "--check", "."]))
-    steps.timed("types", step("mypy", ["uv", "run", "--no-sync", "mypy"]))
-    return steps
+    step("pytest", ["uv", "run", "--no-sync", "pytest"])
+    step("lint", ["uv", "run", "--no-sync", "ruff", "check", "--force-exclude", "."])
+    step("format", ["uv", "run", "--no-sync", "ruff", "format", "--check", "."])
+    step("types", ["uv", "run", "--no-sync", "mypy"])
+    return timings

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.ground import AXES
-from engine.projects import project_env, render, shared_venv, sync
+from engine.processes import run
+from engine.projects import Project, project_env, render, shared_venv
 
 # Every distinct service rendering: each database with each cache.
 SERVICE_RENDERINGS = list(itertools.product(AXES["database"], AXES["cache"]))
@@ -43,12 +44,10 @@ class Service:
 
 def bake_service(workdir: Path, database: str, cache: str) -> Service:
     """Render the service with ``database`` and ``cache`` and sync its shared environment."""
-    project = render(workdir, project_kind="service", database=database, cache=cache)
-    venv = shared_venv(project)
-    synced = sync(project, venv)
-    if synced.returncode:
-        raise RuntimeError(f"uv sync failed for {database}/{cache}:\n{synced.stderr}")
-    return Service(project, venv, database, cache)
+    path = render(workdir, project_kind="service", database=database, cache=cache)
+    venv = shared_venv(path)
+    Project(path, f"{database}-{cache}", venv).sync()
+    return Service(path, venv, database, cache)
 
 
 def free_port() -> int:
@@ -63,15 +62,11 @@ def postgres_database(server_url: str) -> Iterator[str]:
     """A database of its own on the server ``server_url`` names, dropped afterwards."""
     name = f"contract_{uuid.uuid4().hex[:12]}"
     admin = server_url.replace("postgresql://", "postgres://", 1)
-    subprocess.run(["psql", admin, "-qc", f'CREATE DATABASE "{name}"'], check=True)
+    run(["psql", admin, "-qc", f'CREATE DATABASE "{name}"'])
     try:
         yield server_url.rsplit("/", 1)[0] + f"/{name}"
     finally:
-        subprocess.run(
-            ["psql", admin, "-qc", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'],
-            check=False,
-            capture_output=True,
-        )
+        run(["psql", admin, "-qc", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'], check=False)
 
 
 @contextmanager

@@ -48,7 +48,8 @@ from typing import Any
 from engine.ground import AXES, PROJECT, Combination, context, jinja_env
 from engine.matrix import twins
 from engine.newcomer import drop_newcomer_module, drop_readme_examples
-from engine.projects import dependency_key, lowest_venv, project_env, pytest_in, run, shared_venv, sync
+from engine.processes import Failed, tail
+from engine.projects import Project, dependency_key, lowest_venv, project_env, shared_venv
 
 SEEDS_PER_RENDERING = 2
 FORKED_PYTEST = Path(__file__).with_name("forked_pytest.py")
@@ -88,10 +89,6 @@ def claim(directory: Path, digest: str) -> bool:
     return True
 
 
-def report(what: str, completed: Any) -> str:
-    return f"{what} exited {completed.returncode}\n{completed.stdout[-6000:]}\n{completed.stderr[-3000:]}"
-
-
 def hooks_key(project: Path, pyproject: dict[str, Any]) -> str:
     """What the pre-commit hooks see: every file of the bake, and the locked tools."""
     digest = hashlib.sha256(dependency_key(pyproject).encode())
@@ -99,14 +96,6 @@ def hooks_key(project: Path, pyproject: dict[str, Any]) -> str:
         if path.is_file():
             digest.update(f"{path.relative_to(project)}\0".encode() + path.read_bytes())
     return digest.hexdigest()
-
-
-def run_hooks(project: Path, venv: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """The project's hooks on every file, as Gate 1 and ``uv run poe lint`` run them."""
-    for git in (["git", "init", "--quiet"], ["git", "add", "--all"]):
-        done = run(git, project, env)
-        assert done.returncode == 0, report(" ".join(git), done)
-    return run([str(venv / "bin" / "prek"), "run", "--all-files", "--show-diff-on-failure"], project, env)
 
 
 def lint_key(project: Path, pyproject: dict[str, Any]) -> str:
@@ -156,34 +145,34 @@ class Runners:
             runner.wait(timeout=60)
 
 
-def check_rendering(baked: Path, package: str, digest: str, workdir: Path, lint_claims: Path, runners: Runners) -> None:
+def check_rendering(
+    baked: Path, label: str, package: str, digest: str, workdir: Path, lint_claims: Path, runners: Runners
+) -> None:
     """Sync, test and lint one rendering; raise AssertionError saying what failed.
 
-    ``workdir`` holds one project directory per environment: every rendering with that
-    environment is installed from the same path, so the warm runner's import path (the
-    editable install) stays right from one to the next. ``lint_claims`` is shared by all
-    workers: the hooks run once per distinct ``hooks_key``, the other Pythons' ruff once per
-    distinct ``lint_key``.
+    ``label`` names the combination in a failure. ``workdir`` holds one project directory
+    per environment: every rendering with that environment is installed from the same
+    path, so the warm runner's import path (the editable install) stays right from one to
+    the next. ``lint_claims`` is shared by all workers: the hooks run once per distinct
+    ``hooks_key``, the other Pythons' ruff once per distinct ``lint_key``.
     """
     venv = shared_venv(baked)
-    project = workdir / venv.parent.name / venv.name
-    shutil.rmtree(project, ignore_errors=True)
-    shutil.copytree(baked, project)
-    synced = sync(project, venv)
-    assert synced.returncode == 0, report("uv sync", synced)
+    path = workdir / venv.parent.name / venv.name
+    shutil.rmtree(path, ignore_errors=True)
+    shutil.copytree(baked, path)
+    project = Project(path, label, venv, project_env(MYPY_CACHE_DIR=str(venv.parent / ".mypy_cache")))
+    project.sync()
 
-    env = project_env(UV_PROJECT_ENVIRONMENT=str(venv), MYPY_CACHE_DIR=str(venv.parent / ".mypy_cache"))
-    pyproject = tomllib.loads((project / "pyproject.toml").read_text("utf-8"))
-    examples = drop_readme_examples(project)
-    if claim(lint_claims, "hooks-" + hooks_key(project, pyproject)):
-        hooks = run_hooks(project, venv, env)
-        assert hooks.returncode == 0, report("prek run --all-files (the pre-commit hooks)", hooks)
+    pyproject = tomllib.loads((path / "pyproject.toml").read_text("utf-8"))
+    examples = drop_readme_examples(path)
+    if claim(lint_claims, "hooks-" + hooks_key(path, pyproject)):
+        project.hooks("--show-diff-on-failure")
 
-    log = project / "pytest-runs.log"
+    log = path / "pytest-runs.log"
     parallel = has_xdist(venv)
     runs = seeded_runs(digest, parallel)
     strict = pyproject["tool"]["pytest"]["asyncio_mode"] == "strict"
-    newcomer = drop_newcomer_module(project, strict)
+    newcomer = drop_newcomer_module(path, strict)
     # An environment's first run is the user's own command in a fresh process: nothing
     # imported before it and no warning filter of ours, so a library's import-time warning
     # fails here as it would fail a user's first `uv run pytest`. Every other run forks
@@ -192,28 +181,25 @@ def check_rendering(baked: Path, package: str, digest: str, workdir: Path, lint_
     # modules are still imported fresh in each run, under its warning filters.
     codes: list[int] = []
     if not runners.warm(venv):
-        plain = pytest_in(project, *runs[0], venv=venv, env=env)
+        plain = project.pytest(*runs[0], check=False)
         log.write_text(f"=== uv run pytest {' '.join(runs[0])}\n{plain.stdout}{plain.stderr}")
         codes.append(plain.returncode)
-    forked = runs[len(codes) :]
-    codes += runners.run(venv, env, {"cwd": str(project), "package": package, "log": str(log), "runs": forked})
-    assert codes == [0] * len(runs), f"pytest runs exited {codes}:\n{log.read_text()[-8000:]}"
-    for path in (newcomer, *examples):
-        path.unlink()  # theirs, not the template's: the other Pythons' ruff below leaves them out
+    request = {"cwd": str(path), "package": package, "log": str(log), "runs": runs[len(codes) :]}
+    codes += runners.run(venv, project.tools_env, request)
+    if codes != [0] * len(runs):
+        raise Failed(f"{label}: pytest runs in {path} exited {codes}\n{tail(log.read_text(), 200)}")
+    for each in (newcomer, *examples):
+        each.unlink()  # theirs, not the template's: the other Pythons' ruff below leaves them out
 
-    if not claim(lint_claims, lint_key(project, pyproject)):
+    if not claim(lint_claims, lint_key(path, pyproject)):
         return
     own = pyproject["project"]["requires-python"].removeprefix(">=")
     for version in AXES["python_version"]:
         if version == own:
             continue
         target = "py" + version.replace(".", "")
-        for cmd in (
-            ["ruff", "check", "--target-version", target, "."],
-            ["ruff", "format", "--check", "--target-version", target, "."],
-        ):
-            linted = run([str(venv / "bin" / cmd[0]), *cmd[1:]], project, env)
-            assert linted.returncode == 0, report(" ".join(cmd), linted)
+        project.run([str(venv / "bin" / "ruff"), "check", "--target-version", target, "."])
+        project.run([str(venv / "bin" / "ruff"), "format", "--check", "--target-version", target, "."])
 
 
 def dependency_sets() -> dict[str, Combination]:
@@ -230,7 +216,7 @@ def dependency_sets() -> dict[str, Combination]:
     return sets
 
 
-def check_lowest(baked: Path, workdir: Path) -> None:
+def check_lowest(baked: Path, label: str, workdir: Path) -> None:
     """Sync the rendering at its floors (``lowest-direct``), run its plain ``pytest``, lint it.
 
     Its own environment (``lowest_venv``), never the shared ones at the newest versions;
@@ -238,27 +224,24 @@ def check_lowest(baked: Path, workdir: Path) -> None:
     set: as configured, coverage floor included, then, where the project uses pytest-xdist,
     on two workers, without coverage (CI's tests gate) and with it (the pyproject invites
     adding ``-n auto``); then the project's pre-commit hooks with the lint group at its
-    floors. Raise AssertionError with what failed.
+    floors. Raise AssertionError with what failed, naming ``label``.
     """
     venv = lowest_venv(baked)
-    project = workdir / venv.name
-    shutil.rmtree(project, ignore_errors=True)
-    shutil.copytree(baked, project)
-    synced = sync(project, venv, resolution="lowest-direct")
-    assert synced.returncode == 0, report("uv sync --resolution lowest-direct", synced)
+    path = workdir / venv.name
+    shutil.rmtree(path, ignore_errors=True)
+    shutil.copytree(baked, path)
+    # The lint group has floors too: the hooks (ruff, mypy, zizmor, hygiene) at the oldest
+    # versions allowed, as Gate 1 runs them. One mypy cache per worker, shared by the sets
+    # it runs: the libraries at their floors are mostly the same from set to set, and
+    # mypy checks again whatever changed (as in check_rendering).
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    project = Project(path, label, venv, project_env(MYPY_CACHE_DIR=str(venv.parent / f".mypy_cache-{worker}")))
+    project.sync(resolution="lowest-direct")
     seed = int(venv.name[:8], 16) % 1_000_000
     runs = [["-p", "randomly", f"--randomly-seed={seed}"]]
     if has_xdist(venv):
         # As CI's tests gate runs it, and with coverage, as when pyproject's `-n auto` is added.
         runs += [[*runs[0], "--no-cov", "-n", "2"], [*runs[0], "-n", "2"]]
     for args in runs:
-        tested = pytest_in(project, *args, venv=venv)
-        assert tested.returncode == 0, report(f"pytest {' '.join(args)}", tested)
-    # The lint group has floors too: the hooks (ruff, mypy, zizmor, hygiene) at the oldest
-    # versions allowed, as Gate 1 runs them. One mypy cache per worker, shared by the sets
-    # it runs: the libraries at their floors are mostly the same from set to set, and
-    # mypy checks again whatever changed (as in check_rendering).
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    env = project_env(UV_PROJECT_ENVIRONMENT=str(venv), MYPY_CACHE_DIR=str(venv.parent / f".mypy_cache-{worker}"))
-    hooks = run_hooks(project, venv, env)
-    assert hooks.returncode == 0, report("prek run --all-files at the floors", hooks)
+        project.pytest(*args)
+    project.hooks("--show-diff-on-failure")

@@ -518,7 +518,7 @@ def test_refresh_job_runs_the_tool_the_project_was_made_with(tmp_path: Path, ans
     and one made with plain cookiecutter (no answers file) ends green, saying in one line
     how to link it, and runs no tool."""
     from engine.copier_yaml import ANSWERS_FILE
-    from engine.template_repo import commit_all, sh
+    from engine.processes import commit_all, committer_env, run
 
     project = render(tmp_path / "made")
     steps = {
@@ -540,7 +540,11 @@ def test_refresh_job_runs_the_tool_the_project_was_made_with(tmp_path: Path, ans
     for step in (steps["check"], steps["Apply the template's changes"]):
         outdated = dict(line.split("=", 1) for line in output.read_text().splitlines()) if output.exists() else {}
         if evaluate(step.get("if", "true"), {"steps.check.outputs.outdated": outdated.get("outdated", "")}):
-            ran = sh("env", *(f"{k}={v}" for k, v in env.items()), "bash", "-e", "-c", step["run"], cwd=project)
+            ran = run(
+                ["env", *(f"{k}={v}" for k, v in env.items()), "bash", "-e", "-c", step["run"]],
+                project,
+                committer_env(),
+            )
             printed += (ran.stdout + ran.stderr).splitlines()
     pipx = log.read_text().splitlines() if log.exists() else []
     cruft, copier = (f"run --spec {name}=={TOOLS[name]} {name}" for name in ("cruft", "copier"))

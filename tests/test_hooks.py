@@ -3,6 +3,8 @@ hostile but valid free text bakes into files that still parse."""
 
 from __future__ import annotations
 
+import functools
+import json
 import subprocess
 import sys
 import tomllib
@@ -13,7 +15,7 @@ import pytest
 import yaml
 
 from engine.ground import AXES, HOOKS, OPTIONS, TEMPLATE, definition, guide, jinja_env
-from engine.projects import pytest_in, render, sync
+from engine.projects import Project, render
 
 # cookiecutter.json as cookiecutter hands it to the hook (``_cookiecutter``).
 DEFINITION = definition()
@@ -268,10 +270,9 @@ def test_jinja_in_an_answer_is_rendered_so_it_is_refused_cleanly(tmp_path: Path)
 
 @pytest.mark.suites
 def test_hostile_service_runs_its_own_suite(hostile_project: Path) -> None:
-    synced = sync(hostile_project)
-    assert synced.returncode == 0, synced.stderr
-    tested = pytest_in(hostile_project)
-    assert tested.returncode == 0, tested.stdout[-3000:] + tested.stderr[-2000:]
+    hostile = Project(hostile_project, "the hostile service")
+    hostile.sync()
+    hostile.pytest()
 
 
 # copier asks the same questions (copier.yml, generated from cookiecutter.json); its
@@ -294,21 +295,43 @@ def _hook_line(answers: dict[str, Any]) -> str:
     return stderr.getvalue().strip()
 
 
-def _copier_line(answers: dict[str, Any], variable: str) -> str:
-    """The validator's line, with the answer given as ``--data`` gives it (flags uncast)."""
-    from engine.copier_proof import copier_env, copier_questions
+def _validation(answers: dict[str, Any], variable: str) -> tuple[str, dict[str, Any]]:
+    """The validator of ``variable`` and what it sees, the answer given as ``--data`` gives it."""
+    from engine.copier_proof import copier_questions
 
     validator = copier_questions()[variable]["validator"]
     context = {**answers, "_copier_conf": {"data": {variable: answers[variable]}}}
     if OPTIONS[variable].kind == "flag":
         context[variable] = bool(answers[variable])  # copier casts before validating
-    return copier_env().from_string(validator).render(**context).strip()
+    return validator, context
 
 
 ACCEPTED_FLAGS = [(name, value) for name, option in OPTIONS.items() if option.kind == "flag" for value in (True, False)]
+COPIER_CASES = [*REJECTED, *((v, x, {}) for v, x in [*ACCEPTED, *ACCEPTED_FLAGS])]
+# The spellings of yes and no that cookiecutter's command line turns into a flag's answer.
+FLAG_SPELLINGS = [" Yes", "TRUE", "on", "1", "n", "Off", "0", "false"]
 
 
-@pytest.mark.parametrize("case", [*REJECTED, *((v, x, {}) for v, x in [*ACCEPTED, *ACCEPTED_FLAGS])], ids=_case_id)
+@functools.cache
+def _copier_lines() -> dict[str, str]:
+    """The validator's line for each answer below, rendered by copier itself, all in one run."""
+    from engine.copier_proof import render_with_copier
+
+    flag = "parallel_tests"
+    validations = [
+        *(_validation({**DEFAULT_ANSWERS, **extra, name: value}, name) for name, value, extra in COPIER_CASES),
+        *(_validation({**DEFAULT_ANSWERS, flag: spelling}, flag) for spelling in FLAG_SPELLINGS),
+    ]
+    lines = render_with_copier(validations)
+    return {json.dumps(each, sort_keys=True): line.strip() for each, line in zip(validations, lines, strict=True)}
+
+
+def _copier_line(answers: dict[str, Any], variable: str) -> str:
+    """The validator's line, with the answer given as ``--data`` gives it (flags uncast)."""
+    return _copier_lines()[json.dumps(_validation(answers, variable), sort_keys=True)]
+
+
+@pytest.mark.parametrize("case", COPIER_CASES, ids=_case_id)
 def test_copier_validator_gives_the_hooks_line(case: tuple[str, Any, dict[str, str]]) -> None:
     variable, value, extra = case
     answers = {**DEFAULT_ANSWERS, **extra, variable: value}
@@ -317,8 +340,7 @@ def test_copier_validator_gives_the_hooks_line(case: tuple[str, Any, dict[str, s
     assert hook.startswith(f"error: {variable} ") == (case in REJECTED)
 
 
-# The spellings of yes and no that cookiecutter's command line turns into a flag's answer.
-@pytest.mark.parametrize("spelling", [" Yes", "TRUE", "on", "1", "n", "Off", "0", "false"])
+@pytest.mark.parametrize("spelling", FLAG_SPELLINGS)
 def test_copier_takes_the_flag_spellings_cookiecutter_takes(spelling: str) -> None:
     from cookiecutter.prompt import YesNoPrompt
 
@@ -391,18 +413,14 @@ def test_the_readmes_first_steps_run_verbatim_in_a_fresh_bake(tmp_path: Path, an
     """The block as the README shows it, run by bash from where the project was made: git init,
     uv sync, the hooks installed, the suite green, and a first commit that passes the hooks."""
     from engine.copier_yaml import first_steps
+    from engine.processes import GIT_ENV, git, run
     from engine.projects import project_env
-    from engine.template_repo import GIT_ENV
 
     project = render(tmp_path, **answers)
     block = "\n".join(first_steps(guide(project).read_text()))
-    ran = subprocess.run(
-        ["bash", "-e", "-c", block], cwd=tmp_path, env=project_env(**GIT_ENV),
-        capture_output=True, text=True, timeout=900, check=False,
-    )  # fmt: skip
-    assert ran.returncode == 0, f"{answers}: the first steps fail:\n{block}\n{ran.stdout[-6000:]}{ran.stderr[-3000:]}"
+    run(["bash", "-e", "-c", block], tmp_path, project_env(**GIT_ENV), timeout=900, what=f"{answers}: the first steps")
     assert (project / ".git" / "hooks" / "pre-commit").is_file(), "the hooks were not installed"
-    committed = subprocess.run(["git", "ls-files"], cwd=project, capture_output=True, text=True, check=True).stdout
+    committed = git(project, "ls-files").stdout
     assert "uv.lock" in committed.splitlines(), "the first commit does not hold uv.lock"
-    left = subprocess.run(["git", "status", "--porcelain"], cwd=project, capture_output=True, text=True, check=True)
+    left = git(project, "status", "--porcelain")
     assert left.stdout == "", f"the first steps leave files uncommitted:\n{left.stdout}"

@@ -27,6 +27,7 @@ from typing import Any
 import pytest
 
 from engine import images
+from engine.processes import Timings
 from engine.projects import render
 
 # `suites` and `debian_roots` too: they run the generated suites on the Debian roots, so the
@@ -49,9 +50,7 @@ def case_id(case: Case) -> str:
     return f"py{combination['python_version']}{node}-{digest}"
 
 
-def build_from_bake(
-    case: Case, tmp_path: Path, record: Record, timings: images.Timings
-) -> tuple[images.Buildah, str, Path]:
+def build_from_bake(case: Case, tmp_path: Path, record: Record, timings: Timings) -> tuple[images.Buildah, str, Path]:
     """Bake the case's combination, take the user's first steps, build its Dockerfile."""
     path, content, combination = case
     if reason := images.unbuildable(content):
@@ -74,7 +73,7 @@ def build_from_bake(
 SHARES = {"build": "image builds", "gates": "gates inside the images"}
 
 
-def report(record: Record, timings: images.Timings) -> None:
+def report(record: Record, timings: Timings) -> None:
     for part, share in SHARES.items():
         if part in timings.parts:
             record((f"share:{share}", f"{timings.parts[part][0]:.1f}"))
@@ -86,7 +85,7 @@ def report(record: Record, timings: images.Timings) -> None:
 @pytest.mark.parametrize("case", RUNNERS, ids=case_id)
 def test_test_runner_image(case: Case, tmp_path: Path, request: pytest.FixtureRequest) -> None:
     record_property = request.node.user_properties.append
-    timings = images.Timings()
+    timings = Timings()
     buildah, tag, project = build_from_bake(case, tmp_path, record_property, timings)
     combination = case[2]
     runner = images.Runner(buildah, tag, tmp_path / "runner", timings)
@@ -115,7 +114,7 @@ def test_test_runner_image(case: Case, tmp_path: Path, request: pytest.FixtureRe
 @pytest.mark.parametrize("case", APPS, ids=case_id)
 def test_app_image_serves(case: Case, tmp_path: Path, request: pytest.FixtureRequest) -> None:
     record_property = request.node.user_properties.append
-    timings = images.Timings()
+    timings = Timings()
     buildah, tag, _ = build_from_bake(case, tmp_path, record_property, timings)
     try:
         with timings.measure("serve"):

@@ -41,7 +41,7 @@ def test_suite_passes_at_the_floors(
     floors = [*pyproject["project"]["dependencies"], *pyproject["dependency-groups"]["test"]]
     request.node.user_properties.append(("lowest-direct", key))  # the summary line counts it
     try:
-        check_lowest(result.project_path, tmp_path_factory.mktemp("lowest"))
+        check_lowest(result.project_path, combination_id(SETS[key]), tmp_path_factory.mktemp("lowest"))
     except AssertionError as failure:
         raise AssertionError(
             f"dependency set {key} ({combination_id(SETS[key])}; {', '.join(floors)}):\n{failure}"

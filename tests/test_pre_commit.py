@@ -15,22 +15,21 @@ from pathlib import Path
 
 import pytest
 
-from engine.projects import project_env, render, run, shared_venv, sync
+from engine.processes import add_all
+from engine.projects import Project, project_env, render, shared_venv
 
 PRE_COMMIT = Path(sys.executable).parent / "pre-commit"
 CONFLICT = "<<<<<<< ours\nkept\n=======\ntheirs\n>>>>>>> theirs\n"
 
 
-def hooks_project(tmp_path: Path) -> tuple[Path, Path, dict[str, str]]:
+def hooks_project(tmp_path: Path) -> Project:
     """A fresh bake, synced into this worker's shared environment, as a new git repository."""
-    project = render(tmp_path, project_kind="library")
-    venv = shared_venv(project)
-    synced = sync(project, venv)
-    assert synced.returncode == 0, f"uv sync failed:\n{synced.stderr}"
-    env = project_env(UV_PROJECT_ENVIRONMENT=str(venv), PRE_COMMIT_HOME=str(tmp_path / "pre-commit"))
-    for git in (["git", "init", "--quiet"], ["git", "add", "--all"]):
-        assert run(git, project, env).returncode == 0
-    return project, venv, env
+    path = render(tmp_path, project_kind="library")
+    env = project_env(PRE_COMMIT_HOME=str(tmp_path / "pre-commit"))
+    project = Project(path, "library", shared_venv(path), env)
+    project.sync()
+    add_all(path)
+    return project
 
 
 def hook_verdicts(output: str) -> dict[str, str]:
@@ -43,23 +42,21 @@ def hook_verdicts(output: str) -> dict[str, str]:
 
 @pytest.mark.suites
 def test_pre_commit_and_prek_run_the_same_hooks_and_pass(tmp_path: Path) -> None:
-    project, venv, env = hooks_project(tmp_path)
-    outputs = {}
-    for runner in (str(venv / "bin" / "prek"), str(PRE_COMMIT)):
-        ran = run([runner, "run", "--all-files", "--color", "never"], project, env)
-        assert ran.returncode == 0, f"{runner} failed:\n{ran.stdout}\n{ran.stderr}"
-        outputs[Path(runner).name] = hook_verdicts(ran.stdout)
+    project = hooks_project(tmp_path)
+    outputs = {
+        "prek": hook_verdicts(project.hooks("--color", "never").stdout),
+        "pre-commit": hook_verdicts(project.run([str(PRE_COMMIT), "run", "--all-files", "--color", "never"]).stdout),
+    }
     assert outputs["prek"] == outputs["pre-commit"], outputs
     assert len(outputs["prek"]) == 10 and "mypy" in outputs["prek"], outputs
 
 
 @pytest.mark.suites
 def test_hooks_refuse_what_a_half_applied_refresh_leaves(tmp_path: Path) -> None:
-    project, venv, env = hooks_project(tmp_path)
-    (project / "docs" / "notes.md").write_text(CONFLICT)
-    (project / "pyproject.toml.rej").write_text("@@ a change cruft could not apply @@\n")
-    assert run(["git", "add", "--all"], project, env).returncode == 0
-    ran = run([str(venv / "bin" / "prek"), "run", "--all-files", "--color", "never"], project, env)
+    project = hooks_project(tmp_path)
+    (project.path / "docs" / "notes.md").write_text(CONFLICT)
+    (project.path / "pyproject.toml.rej").write_text("@@ a change cruft could not apply @@\n")
+    ran = project.hooks("--color", "never", check=False)
     verdicts = hook_verdicts(ran.stdout)
     assert ran.returncode != 0, ran.stdout
     assert verdicts["no merge-conflict markers"] == "Failed", ran.stdout

@@ -40,5 +40,5 @@ def test_suite_lint_and_types_pass_on_python(
     pyproject = tomllib.loads((result.project_path / "pyproject.toml").read_text("utf-8"))
     assert pyproject["project"]["requires-python"] == f">={accepting(python)}", "the bake does not accept this Python"
     request.node.user_properties.append(("python-suite", f"{python} {key}"))  # the summary line counts it
-    steps = check_python(result.project_path, python, dependency_key(pyproject))
-    request.node.user_properties.append(("python-steps", str(steps)))
+    timings = check_python(result.project_path, case_id(case), python, dependency_key(pyproject))
+    request.node.user_properties.append(("python-steps", str(timings)))

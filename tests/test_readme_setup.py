@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
@@ -22,6 +21,7 @@ import pytest
 
 from engine.debian_roots import NEWCOMER, PYTHONS, run_in_root
 from engine.ground import TEMPLATE
+from engine.processes import git, report
 
 CLONE = "cookiecutter-async-python"  # what README.md's `git clone <its URL> ...` names it
 NEWCOMER_ID = "1000:1000"
@@ -42,7 +42,7 @@ def test_readme_setup_installs_uv_and_bakes_on_a_stock_debian_python() -> None:
     python = next(python for python, suite in PYTHONS.items() if suite == NEWCOMER.suite)
     home = Path(tempfile.mkdtemp(prefix="template newcomer ", dir="/tmp"))
     try:
-        subprocess.run(["git", "clone", "--quiet", str(TEMPLATE), str(home / CLONE)], check=True, capture_output=True)
+        git(TEMPLATE, "clone", "--quiet", str(TEMPLATE), str(home / CLONE))
         uid, gid = map(int, NEWCOMER_ID.split(":"))
         for path in [home, *home.rglob("*")]:
             os.lchown(path, uid, gid)
@@ -56,9 +56,7 @@ def test_readme_setup_installs_uv_and_bakes_on_a_stock_debian_python() -> None:
             root=NEWCOMER,
             user=NEWCOMER_ID,
         )
-        assert done.returncode == 0, (
-            f"README.md's set-up block failed ({done.returncode}):\n{done.stdout}\n{done.stderr}"
-        )
+        assert done.returncode == 0, report(done, "README.md's set-up block")
         baked = [path for path in home.iterdir() if path.name != CLONE and not path.name.startswith(".")]
         assert len(baked) == 1, f"expected one baked project next to the clone, found {sorted(p.name for p in baked)}"
         assert (baked[0] / "pyproject.toml").is_file(), f"{baked[0].name} has no pyproject.toml:\n{done.stderr}"

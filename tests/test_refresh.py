@@ -9,7 +9,6 @@ is a local path: no network.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -20,8 +19,9 @@ import pytest
 import yaml
 
 from engine.ground import OPTIONS
-from engine.projects import pytest_in, render, sync
-from engine.template_repo import GIT_ENV, commit_all, copy_template, sh
+from engine.processes import commit_all, committer_env, run
+from engine.projects import Project, render
+from engine.template_repo import copy_template
 
 pytestmark = pytest.mark.suites
 
@@ -34,6 +34,11 @@ LOCAL_TIMEOUT = 'timeout = "60"\n'  # the project's own edit of the same line
 # (``[tool.cruft] skip``, copier's ``_skip_if_exists``) even when the template changes it.
 APP_CODE = "{{cookiecutter.project_slug}}/src/{{cookiecutter.package_name}}/__init__.py"
 APP_DOCSTRING = '"""The top-level package: its version and nothing else, so importing it stays cheap."""'
+
+
+def sh(*argv: str, cwd: Path, check: bool = True, input: str | None = None) -> subprocess.CompletedProcess[str]:
+    """A command of the refresh (cruft, copier, git), committing as the tests' own committer."""
+    return run(argv, cwd, committer_env(), check=check, input=input)
 
 
 def _replace_once(path: Path, old: str, new: str) -> None:
@@ -98,25 +103,37 @@ def test_update_applies_a_template_change_and_the_suite_still_passes(made: tuple
     outdated = sh(CRUFT, "check", cwd=project, check=False)
     assert outdated.returncode != 0, f"cruft check missed the template's change:\n{outdated.stdout}"
 
-    sh(CRUFT, "update", "-y", cwd=project)
+    assert_update_applies_the_change(project, [CRUFT, "update", "-y"], ".cruft.json")
+    sh(CRUFT, "check", cwd=project)
+    assert_suite_passes(project)
+
+
+def assert_update_applies_the_change(project: Path, update: list[str], answers_file: str) -> None:
+    """``update`` (cruft's or copier's) brings the template's change, and nothing more: the
+    answers file and pyproject.toml change, the team's application code and its deletion of
+    an app file stand. The refresh is committed."""
+    sh(*update, cwd=project)
     pyproject = (project / "pyproject.toml").read_text()
     assert NEW_TIMEOUT in pyproject and OLD_TIMEOUT not in pyproject
     status = sh("git", "status", "--porcelain", cwd=project).stdout.splitlines()
-    assert sorted(line[3:] for line in status) == [".cruft.json", "pyproject.toml"]
+    assert sorted(line[3:] for line in status) == [answers_file, "pyproject.toml"]
     assert APP_DOCSTRING in (project / "src" / "async_service" / "__init__.py").read_text()  # never refreshed
     assert not (project / DELETED).exists(), "the refresh brought back a file the team deleted"
     commit_all(project, "Refresh from the template")
-    sh(CRUFT, "check", cwd=project)
-
-    assert_suite_passes(project)
 
 
 def assert_suite_passes(project: Path) -> None:
     """The refreshed project syncs and its own suite passes, as the user runs it."""
-    synced = sync(project)
-    assert synced.returncode == 0, synced.stderr
-    suite = pytest_in(project)
-    assert suite.returncode == 0, f"the refreshed project's suite fails:\n{suite.stdout}{suite.stderr}"
+    refreshed = Project(project, f"{project.name}, refreshed from the template")
+    refreshed.sync()
+    refreshed.pytest()
+
+
+def assert_hygiene_refuses(project: Path, named: str) -> None:
+    """The project's hygiene test fails on what a half-applied refresh left, naming the file."""
+    hygiene = hygiene_test(project)
+    assert hygiene.returncode == 1, f"a half-applied refresh passes:\n{hygiene.stdout}"
+    assert named in hygiene.stdout, hygiene.stdout
 
 
 def test_a_project_made_with_plain_cookiecutter_refreshes_once_linked(made: tuple[Path, Path], tmp_path: Path) -> None:
@@ -134,11 +151,7 @@ def test_a_project_made_with_plain_cookiecutter_refreshes_once_linked(made: tupl
 
     # As the README says: the questions answered as at the bake (the defaults here), then
     # the commit the project was made from at cruft's last prompt.
-    linked = subprocess.run(
-        [CRUFT, "link", str(template)], cwd=project, input="\n" * len(OPTIONS) + first + "\n",
-        text=True, capture_output=True, check=False, env={**os.environ, **GIT_ENV},
-    )  # fmt: skip
-    assert linked.returncode == 0, linked.stdout + linked.stderr
+    linked = sh(CRUFT, "link", str(template), cwd=project, input="\n" * len(OPTIONS) + first + "\n")
     assert json.loads((project / ".cruft.json").read_text())["commit"] == first, linked.stdout
     commit_all(project, "Link to the template")
     outdated = sh(CRUFT, "check", cwd=project, check=False)
@@ -164,9 +177,7 @@ def test_update_that_conflicts_with_a_local_edit_fails_the_project_loudly(
     assert "<<<<<<<" in text or rejected, f"conflict not left to see:\n{update.stderr}"
     assert "conflict" in (update.stdout + update.stderr).lower() or rejected, update.stderr
 
-    hygiene = hygiene_test(project)
-    assert hygiene.returncode == 1, f"a half-applied refresh passes:\n{hygiene.stdout}"
-    assert "pyproject.toml" in hygiene.stdout
+    assert_hygiene_refuses(project, "pyproject.toml")
     if "<<<<<<<" in text:
         with pytest.raises(tomllib.TOMLDecodeError):
             tomllib.loads(text)
@@ -182,9 +193,7 @@ def test_update_outside_git_leaves_rej_files_that_fail_the_project(made: tuple[P
     assert (project / "pyproject.toml.rej").is_file(), f"no .rej file:\n{update.stderr}"
     assert LOCAL_TIMEOUT in pyproject.read_text()  # the local edit stands; nothing half-merged
 
-    hygiene = hygiene_test(project)
-    assert hygiene.returncode == 1, f"a .rej file passes:\n{hygiene.stdout}"
-    assert "pyproject.toml.rej" in hygiene.stdout
+    assert_hygiene_refuses(project, "pyproject.toml.rej")
 
 
 # The same refresh with copier: `copier update` regenerates the project at the template
@@ -217,15 +226,7 @@ def test_copier_update_applies_a_template_change_and_the_suite_still_passes(
 ) -> None:
     project = copy_project(made_by_copier, tmp_path)
     delete_app_file(project)
-    sh(COPIER, "update", "--defaults", "--quiet", cwd=project)
-    pyproject = (project / "pyproject.toml").read_text()
-    assert NEW_TIMEOUT in pyproject and OLD_TIMEOUT not in pyproject
-    status = sh("git", "status", "--porcelain", cwd=project).stdout.splitlines()
-    assert sorted(line[3:] for line in status) == [".copier-answers.yml", "pyproject.toml"]
-    assert APP_DOCSTRING in (project / "src" / "async_service" / "__init__.py").read_text()  # never refreshed
-    assert not (project / DELETED).exists(), "the refresh brought back a file the team deleted"
-    commit_all(project, "Refresh from the template")
-
+    assert_update_applies_the_change(project, [COPIER, "update", "--defaults", "--quiet"], ".copier-answers.yml")
     assert_suite_passes(project)
 
 
@@ -241,8 +242,6 @@ def test_copier_update_that_conflicts_with_a_local_edit_fails_the_project_loudly
     sh(COPIER, "update", "--defaults", "--quiet", "--conflict", "inline", cwd=project, check=False)
     text = pyproject.read_text()
     assert "<<<<<<<" in text and ">>>>>>>" in text, f"no conflict markers:\n{text}"
-    hygiene = hygiene_test(project)
-    assert hygiene.returncode == 1, f"a half-applied refresh passes:\n{hygiene.stdout}"
-    assert "pyproject.toml" in hygiene.stdout
+    assert_hygiene_refuses(project, "pyproject.toml")
     with pytest.raises(tomllib.TOMLDecodeError):
         tomllib.loads(text)

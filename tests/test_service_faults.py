@@ -80,10 +80,9 @@ def redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Redis]:
 def bake(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
     """The rendering (database=postgres, the cache) synced into its shared environment."""
     cache = request.param
-    project = projects.render(tmp_path_factory.mktemp(f"faults-{cache}"), database="postgres", cache=cache)
-    venv = projects.shared_venv(project)
-    synced = projects.sync(project, venv)
-    assert synced.returncode == 0, f"postgres-{cache}: uv sync failed\n{synced.stderr}"
+    path = projects.render(tmp_path_factory.mktemp(f"faults-{cache}"), database="postgres", cache=cache)
+    venv = projects.shared_venv(path)
+    projects.Project(path, f"postgres-{cache}", venv).sync()
     return cache, venv / "bin" / "python"
 
 

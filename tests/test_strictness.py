@@ -23,8 +23,8 @@ from xml.etree import ElementTree
 
 import pytest
 
-from engine.ground import AXES, DEFAULTS
-from engine.projects import pytest_in, render, shared_venv, sync
+from engine.ground import AXES, DEFAULTS, combination_id
+from engine.projects import Project, render, shared_venv
 
 # How long a hanging test may take to fail, all told (the project's timeout is 30 s).
 HANG_LIMIT = 120
@@ -90,17 +90,16 @@ PROBES = {
 }
 
 
-def bake_and_sync(tmp_path: Path, own_venv: bool = False, **options: Any) -> tuple[Path, Path | None]:
-    """A fresh bake, installed into this worker's shared environment: (project, venv).
+def bake_and_sync(tmp_path: Path, own_venv: bool = False, **options: Any) -> Project:
+    """A fresh bake, installed into this worker's shared environment.
 
-    With ``own_venv``, into the project's own ``.venv`` instead (venv is None), for runs
-    that overlap: a shared environment's editable install points at one project only.
+    With ``own_venv``, into the project's own ``.venv`` instead, for runs that overlap: a
+    shared environment's editable install points at one project only.
     """
-    project = render(tmp_path, **{**DEFAULTS, **options})
-    venv = None if own_venv else shared_venv(project)
-    synced = sync(project, venv)
-    assert synced.returncode == 0, f"uv sync failed:\n{synced.stderr}"
-    return project, venv
+    path = render(tmp_path, **{**DEFAULTS, **options})
+    project = Project(path, combination_id(options), None if own_venv else shared_venv(path))
+    project.sync()
+    return project
 
 
 def drop_in(project: Path, probe: Probe, mode: str) -> None:
@@ -117,10 +116,10 @@ def drop_in(project: Path, probe: Probe, mode: str) -> None:
         pyproject.write_text(text.replace(table, f"{table}{probe.config_line}\n"))
 
 
-def timed_pytest(project: Path, venv: Path | None = None) -> tuple[subprocess.CompletedProcess[str], float]:
+def timed_pytest(project: Project) -> tuple[subprocess.CompletedProcess[str], float]:
     """The project's plain ``pytest``, and how many seconds it took."""
     started = time.monotonic()
-    ran = pytest_in(project, venv=venv, timeout=HANG_LIMIT * 2)
+    ran = project.pytest(timeout=HANG_LIMIT * 2, check=False)
     return ran, time.monotonic() - started
 
 
@@ -141,9 +140,9 @@ def assert_verdict(name: str, mode: str, ran: subprocess.CompletedProcess[str], 
 @pytest.mark.parametrize("mode", AXES["asyncio_mode"])
 @pytest.mark.parametrize("name", [name for name in PROBES if name != HANGING])
 def test_generated_pytest_refuses_what_strictness_promises(tmp_path: Path, mode: str, name: str) -> None:
-    project, venv = bake_and_sync(tmp_path, project_kind="library", asyncio_mode=mode)
-    drop_in(project, PROBES[name], mode)
-    assert_verdict(name, mode, *timed_pytest(project, venv))
+    project = bake_and_sync(tmp_path, project_kind="library", asyncio_mode=mode)
+    drop_in(project.path, PROBES[name], mode)
+    assert_verdict(name, mode, *timed_pytest(project))
 
 
 @pytest.mark.suites
@@ -151,8 +150,8 @@ def test_generated_pytest_fails_a_hanging_test_by_its_timeout(tmp_path: Path) ->
     """The hanging probe waits out the project's timeout: every mode waits side by side."""
     projects = {}
     for mode in AXES["asyncio_mode"]:
-        projects[mode], _ = bake_and_sync(tmp_path / mode, own_venv=True, project_kind="library", asyncio_mode=mode)
-        drop_in(projects[mode], PROBES[HANGING], mode)
+        projects[mode] = bake_and_sync(tmp_path / mode, own_venv=True, project_kind="library", asyncio_mode=mode)
+        drop_in(projects[mode].path, PROBES[HANGING], mode)
     with ThreadPoolExecutor(len(projects)) as pool:
         runs = dict(zip(projects, pool.map(timed_pytest, projects.values()), strict=True))
     for mode, (ran, seconds) in runs.items():
@@ -193,20 +192,19 @@ SELECTIONS: list[tuple[list[str], int | None]] = [
 def test_a_selection_runs_only_its_tests_and_is_not_held_to_the_floor(tmp_path: Path) -> None:
     """Below the floor (an untested module), every selection passes and says why; the
     whole suite fails on the floor, and ``--no-cov`` says nothing of it."""
-    project, venv = bake_and_sync(tmp_path, project_kind="library", parallel_tests=True)
-    drop_in(project, PROBES["coverage-below-floor"], "auto")
-    (project / "tests" / "test_mine.py").write_text(MINE)
+    project = bake_and_sync(tmp_path, project_kind="library", parallel_tests=True)
+    drop_in(project.path, PROBES["coverage-below-floor"], "auto")
+    (project.path / "tests" / "test_mine.py").write_text(MINE)
     for args, count in SELECTIONS:
-        ran = pytest_in(project, *args, venv=venv)
+        ran = project.pytest(*args)
         output = ran.stdout + ran.stderr
-        assert ran.returncode == 0, f"pytest {' '.join(args)} failed:\n{output[-3000:]}"
         assert output.count(NOT_APPLIED) == 1, f"pytest {' '.join(args)}: no line on the floor:\n{output[-3000:]}"
         assert "TOTAL" in output, f"pytest {' '.join(args)} showed no coverage report:\n{output[-3000:]}"
         if count is not None:
             assert f" {count} passed" in output, f"pytest {' '.join(args)} ran other tests:\n{output[-3000:]}"
-    quiet = pytest_in(project, "--no-cov", "tests/test_mine.py", venv=venv)
-    assert quiet.returncode == 0 and "Coverage floor" not in quiet.stdout, quiet.stdout[-3000:]
-    whole = pytest_in(project, venv=venv)
+    quiet = project.pytest("--no-cov", "tests/test_mine.py")
+    assert "Coverage floor" not in quiet.stdout, quiet.stdout[-3000:]
+    whole = project.pytest(check=False)
     assert whole.returncode != 0 and "Required test coverage of" in whole.stdout, whole.stdout[-3000:]
     assert "Coverage floor" not in whole.stdout, whole.stdout[-3000:]
 
@@ -275,7 +273,8 @@ def test_fixtures_clean_up_after_a_test_that_fails(tmp_path: Path, database: str
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-    project, venv = bake_and_sync(tmp_path, project_kind="service", database=database, cache="redis")
+    baked = bake_and_sync(tmp_path, project_kind="service", database=database, cache="redis")
+    project = baked.path
     package = next(path.name for path in (project / "src").iterdir())
     tests = project / "tests"
     (tests / "test_probe_a_fails.py").write_text(FAILS_HALFWAY.format(pkg=package))
@@ -283,11 +282,10 @@ def test_fixtures_clean_up_after_a_test_that_fails(tmp_path: Path, database: str
     before = sorted(path.name for path in project.iterdir())
     report = tmp_path / "report.xml"
 
-    ran = pytest_in(
-        project,
+    ran = baked.pytest(
         "-p", "no:randomly", "-n", "0", "--no-cov", f"--junit-xml={report}",
         "tests/test_probe_a_fails.py", "tests/test_probe_b_sees_nothing.py",
-        venv=venv,
+        check=False,
     )  # fmt: skip
     output = ran.stdout[-3000:] + ran.stderr[-2000:]
     assert outcomes(report) == {

@@ -55,6 +55,7 @@ def test_generated_suite_passes(
     request.node.user_properties.append(("suite", digest))
     check_rendering(
         result.project_path,
+        combination_id(combo),
         result.context["package_name"],
         digest,
         workdir=_shared_dir(tmp_path_factory, "suites"),
