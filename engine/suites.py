@@ -39,7 +39,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import select
 import shutil
+import signal
 import subprocess
 import tomllib
 from pathlib import Path
@@ -52,6 +54,8 @@ from engine.processes import Failed, tail
 from engine.projects import Project, dependency_key, lowest_venv, project_env, shared_venv
 
 SEEDS_PER_RENDERING = 2
+# As long as a plain run may take (engine/processes.py's default): a hung run fails, never waits.
+RUN_TIMEOUT = 600
 FORKED_PYTEST = Path(__file__).with_name("forked_pytest.py")
 LINT_TABLES = ("ruff", "mypy")
 
@@ -120,6 +124,8 @@ class Runners:
         return runner is not None and runner.poll() is None
 
     def run(self, venv: Path, env: dict[str, str], request: dict[str, Any]) -> list[int]:
+        """Each of the request's runs' exit status; a run that outlasts ``RUN_TIMEOUT`` fails
+        the check, and its runner and every process it started are killed."""
         runner = self.started.get(venv)
         if runner is None or runner.poll() is not None:
             runner = self.started[venv] = subprocess.Popen(
@@ -128,10 +134,21 @@ class Runners:
                 stdout=subprocess.PIPE,
                 env=env,
                 text=True,
+                start_new_session=True,  # its own process group: the forked runs and their workers
             )
         assert runner.stdin is not None and runner.stdout is not None
         runner.stdin.write(json.dumps(request) + "\n")
         runner.stdin.flush()
+        limit = RUN_TIMEOUT * len(request["runs"])
+        ready, _, _ = select.select([runner.stdout], [], [], limit)
+        if not ready:
+            os.killpg(runner.pid, signal.SIGKILL)
+            runner.wait()
+            runner.stdin.close()
+            runner.stdout.close()
+            log = Path(request["log"])
+            output = log.read_text(errors="replace") if log.is_file() else ""
+            raise Failed(f"pytest runs in {request['cwd']} still running after {limit} s, killed\n{tail(output, 200)}")
         answer = runner.stdout.readline()
         assert answer, f"the pytest runner for {venv} died (exit {runner.wait()})"
         codes: list[int] = json.loads(answer)["codes"]

@@ -9,14 +9,17 @@ does is engine/suites.py's ``check_rendering``.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from engine import suites
 from engine.ground import combination_id
 from engine.matrix import fingerprint, twins
+from engine.processes import Failed
 from engine.suites import Runners, check_rendering, claim
 
 
@@ -62,3 +65,29 @@ def test_generated_suite_passes(
         lint_claims=_shared_dir(tmp_path_factory, "lint-claimed"),
         runners=runners,
     )
+
+
+def test_a_forked_run_that_hangs_fails_and_leaves_no_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A hung run of a warm runner fails the check in bounded time, naming where it ran,
+    and its runner and the forked pytest under it are killed, not left waiting."""
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "bin" / "python").symlink_to(sys.executable)
+    project = tmp_path / "project"
+    (project / "tests").mkdir(parents=True)
+    (project / "tests" / "test_hangs.py").write_text("import time\n\n\ndef test_hangs():\n    time.sleep(300)\n")
+    monkeypatch.setattr(suites, "RUN_TIMEOUT", 3)
+    runners = Runners()
+    request = {
+        "cwd": str(project),
+        "package": "none",
+        "log": str(project / "runs.log"),
+        "runs": [["-p", "no:cacheprovider"]],
+    }
+    with pytest.raises(Failed, match=f"pytest runs in {project} still running after 3 s, killed"):
+        runners.run(venv, dict(os.environ), request)
+    runner = runners.started[venv]
+    assert runner.poll() is not None
+    with pytest.raises(ProcessLookupError):
+        os.killpg(runner.pid, 0)  # nothing of its process group is left
+    runners.close()
