@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 from engine.ground import AXES, DEFAULTS, TEMPLATE, combination_id
-from engine.projects import Project, render
+from engine.runs.projects import Project, render
 
 QUERIES = '''"""Benchmark: N tests, each one query through the session fixture."""
 

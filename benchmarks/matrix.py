@@ -5,7 +5,7 @@ Prints, for the template as it is on disk:
 - the size of the matrix: combinations, distinct files across all of them, distinct
   test-relevant renderings (= generated suites the harness runs) and dependency sets;
 - the bare cookiecutter render of a combination and the harness's cost of baking and
-  checking it (engine/checks.py, what tests/test_matrix.py runs per item), on one sample,
+  checking it (engine/verdicts/checks.py, what tests/test_matrix.py runs per item), on one sample,
   in one run, and their ratio;
 - the naive approach (each combination: bake, fresh virtual environment, install, run
   its suite) against the harness on a fixed sample of combinations, timed side by side.
@@ -36,11 +36,11 @@ from typing import Any
 
 from pytest_cookies.plugin import Cookies
 
-from engine.checks import CombinationChecker
 from engine.ground import RUNNING_PYTHON, TEMPLATE, Combination, combination_id, combinations
-from engine.matrix import fingerprint, twin, twins
-from engine.projects import Project, cache_template_work, dependency_key, render
-from engine.suites import Runners, check_rendering
+from engine.runs.projects import Project, cache_template_work, dependency_key, render
+from engine.runs.suites import Runners, check_rendering
+from engine.verdicts.checks import CombinationChecker
+from engine.verdicts.matrix import fingerprint, twin, twins
 
 SEED = 20261123
 
@@ -179,7 +179,7 @@ def main() -> None:
     # Naive against harness on a fixed sample, side by side.
     naive_sample = rng.sample(every, args.naive_sample)
     naive_seconds = [naive(root, combo) for combo in naive_sample]
-    # The harness's own suite step (engine/suites.py): a warm runner per environment,
+    # The harness's own suite step (engine/runs/suites.py): a warm runner per environment,
     # its seeded runs, lint once per source tree; cold caches included.
     runners = Runners()
     workdir, lint_claims = root / "suites", root / "lint-claimed"

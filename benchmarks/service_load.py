@@ -60,8 +60,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from engine.projects import project_env
-from engine.services import (
+from engine.runs.projects import project_env
+from engine.runs.services import (
     SERVICE_RENDERINGS,
     Service,
     bake_service,

@@ -37,7 +37,7 @@ ANSWERS_FILE = "{{cookiecutter.__answers}}"
 GUIDE = PROJECT / '{% if cookiecutter.project_kind == "service" %}README.md{% else %}CONTRIBUTING.md{% endif %}'
 
 # The Python running the engine: the suites, syncs and builds run on it, and a twin
-# (engine/matrix.py) takes it as its minimum Python.
+# (engine/verdicts/matrix.py) takes it as its minimum Python.
 RUNNING_PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
 
 # One set of answers to the choices and flags (and any free text given), by option name.

@@ -8,7 +8,7 @@ with a database). Without a database the folders stay empty; this removes them.
 Say: the project's path, and the commands of its guide's "First steps" block (README.md; a
 library's CONTRIBUTING.md), with the ``cd`` made absolute. The block is read from the guide
 just written, so what is printed is what the guide says; copier prints the same
-(``_message_after_copy``, made from the same block and HEADER by engine/copier_yaml.py).
+(``_message_after_copy``, made from the same block and HEADER by engine/rendered/copier_yaml.py).
 Like the pre-generation hook it imports only what the interpreter has already loaded
 (``os``): it runs once per bake, thousands of times in the template's own suite.
 """

@@ -1,4 +1,4 @@
-"""Shared fixtures of the template's suite, its order, and its closing summary (engine/summary.py)."""
+"""Shared fixtures of the template's suite, its order, and its closing summary (engine/verdicts/summary.py)."""
 
 from __future__ import annotations
 
@@ -10,17 +10,17 @@ from pathlib import Path
 import pytest
 
 from engine.ground import combination_id, combinations
-from engine.images import STORAGE_VARIABLE, remove_stale_storages, remove_storage
-from engine.projects import cache_template_work
-from engine.shards import shard, shard_of, shard_of_id
-from engine.summary import RunSummary
+from engine.runs.images import STORAGE_VARIABLE, remove_stale_storages, remove_storage
+from engine.runs.projects import cache_template_work
+from engine.verdicts.shards import shard, shard_of, shard_of_id
+from engine.verdicts.summary import RunSummary
 
 # This suite starts thousands of Python processes (hooks, linters, workers) from the same
 # environments: let them cache bytecode even where the machine says not to.
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 sys.dont_write_bytecode = False
 
-# Every bake compiles the same templates; do that once per worker (see engine/projects.py).
+# Every bake compiles the same templates; do that once per worker (see engine/runs/projects.py).
 cache_template_work()
 
 # Bakes are thousands of small files written and removed: on a RAM disk when there is
@@ -30,7 +30,7 @@ if os.access("/dev/shm", os.W_OK):
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """The closing summary (engine/summary.py), and one buildah storage for the run's images
+    """The closing summary (engine/verdicts/summary.py), and one buildah storage for the run's images
     (tests/test_images.py), on disk, not in RAM: named here, before xdist starts its workers,
     so that they all share it."""
     config.pluginmanager.register(RunSummary(matrix_scope), "template-summary")

@@ -27,11 +27,11 @@ from typing import Any
 import pytest
 import yaml
 
-from engine.expected import offered_pythons
-from engine.expressions import as_string, evaluate, outcomes
 from engine.ground import AXES, TEMPLATE, Combination, context
-from engine.projects import render
-from engine.renderings import distinct_files, in_memory, renderings, renderings_of, shared_names
+from engine.rendered.expressions import as_string, evaluate, outcomes
+from engine.rendered.renderings import distinct_files, in_memory, renderings, renderings_of, shared_names
+from engine.runs.projects import render
+from engine.verdicts.expected import offered_pythons
 
 BIN = Path(sys.executable).parent
 # The template repository's own workflows, linted with the generated ones.
@@ -517,8 +517,8 @@ def test_refresh_job_runs_the_tool_the_project_was_made_with(tmp_path: Path, ans
     cruft's project is checked then updated by cruft, copier's is updated by copier alone,
     and one made with plain cookiecutter (no answers file) ends green, saying in one line
     how to link it, and runs no tool."""
-    from engine.copier_yaml import ANSWERS_FILE
-    from engine.processes import commit_all, committer_env, run
+    from engine.rendered.copier_yaml import ANSWERS_FILE
+    from engine.runs.processes import commit_all, committer_env, run
 
     project = render(tmp_path / "made")
     steps = {

@@ -1,8 +1,8 @@
 """copier renders the same tree as cookiecutter: every combination, every file, every byte.
 
-copier.yml is generated from cookiecutter.json (engine/copier_yaml.py); the proof that
+copier.yml is generated from cookiecutter.json (engine/rendered/copier_yaml.py); the proof that
 copier's rendering of each file equals cookiecutter's for every combination is in
-engine/copier_proof.py; a few real ``copier copy`` runs from a git copy of the template,
+engine/rendered/copier_proof.py; a few real ``copier copy`` runs from a git copy of the template,
 compared with cookiecutter's bakes, prove that proof's shortcut faithful. A session at
 copier's prompt, driven as a person types, and the default slug, letter by letter against
 cookiecutter's ``slugify``, show the questions behave as cookiecutter's do.
@@ -24,18 +24,18 @@ import pytest
 import yaml
 from copier import run_copy
 
-from engine import copier_proof
-from engine.copier_yaml import ANSWERS_FILE, COPIER_YML, TRANSLITERATED, render
 from engine.ground import DEFAULTS, OPTIONS, RULES, combination_id, context, jinja_env, project_files
-from engine.projects import render as bake
-from engine.template_repo import copy_template
+from engine.rendered import copier_proof
+from engine.rendered.copier_yaml import ANSWERS_FILE, COPIER_YML, TRANSLITERATED, render
+from engine.runs.projects import render as bake
+from engine.runs.template_repo import copy_template
 
 REASONS = {rule.check: rule.reason for rule in RULES}
 
 
 def test_copier_yml_is_generated_from_cookiecutter_json() -> None:
     assert COPIER_YML.read_text("utf-8") == render(), (
-        "copier.yml is stale: run `uv run python -m engine.copier_yaml` and commit it"
+        "copier.yml is stale: run `uv run python -m engine.rendered.copier_yaml` and commit it"
     )
 
 
@@ -297,7 +297,7 @@ def test_copier_prints_the_first_steps_the_hook_prints(
 ) -> None:
     """copier runs no hook: its ``_message_after_copy`` says what the post-generation hook
     says after a cookiecutter bake (tests/test_hooks.py), without ``--trust``."""
-    from engine.copier_yaml import first_steps_message
+    from engine.rendered.copier_yaml import first_steps_message
 
     copied = tmp_path / "it's made here" / "async-service"
     run_copy(str(template_repo), copied, data=answers, defaults=True, vcs_ref="HEAD", unsafe=False)

@@ -1,11 +1,11 @@
-"""The Debian roots (engine/debian_roots.py) carry exactly the Python they are used for,
+"""The Debian roots (engine/runs/debian_roots.py) carry exactly the Python they are used for,
 and run wherever the template is cloned.
 
 Every other check on another Python (the generated suites, the images' stand-in bases)
 stands on this: ``python3`` inside the root is the offered version, with the standard
 library's compiled parts a generated project imports, and it reaches the package index
 through this network with the machine's CA bundle. A root binds the clone's own paths
-(engine/pythons.py's ``WORK``) at the same path inside it, so a clone under /tmp, in a
+(engine/runs/pythons.py's ``WORK``) at the same path inside it, so a clone under /tmp, in a
 directory whose name has a space, must work as one anywhere else does.
 """
 
@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.debian_roots import PYTHONS, run_in_root, tree
 from engine.ground import AXES, TEMPLATE
-from engine.pythons import UV_INSIDE, WORK, uv_executable
+from engine.runs.debian_roots import PYTHONS, run_in_root, tree
+from engine.runs.pythons import UV_INSIDE, WORK, uv_executable
 
 PROBE = """
 import sqlite3, ssl, sys, urllib.request, zoneinfo

@@ -1,6 +1,6 @@
 """Every distinct library rendering builds an sdist and a wheel that say what it chose.
 
-The engine is engine/distributions.py: the build inputs of every library combination,
+The engine is engine/runs/distributions.py: the build inputs of every library combination,
 rendered in memory; one `uv build` per distinct build, in the whole rendered project,
 kept between runs. Here: each build is checked for the combination that first makes it
 (its metadata, the sdist's exact file list, a description that is the library's README);
@@ -18,7 +18,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from engine.distributions import (
+from engine.ground import Combination, combination_id, context
+from engine.rendered.renderings import in_memory
+from engine.runs.distributions import (
     Build,
     distinct_builds,
     distributions,
@@ -26,9 +28,7 @@ from engine.distributions import (
     metadata_problems,
     whole_project,
 )
-from engine.ground import Combination, combination_id, context
-from engine.projects import project_env, render
-from engine.renderings import in_memory
+from engine.runs.projects import project_env, render
 
 
 @pytest.mark.parametrize(

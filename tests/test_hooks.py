@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from engine.ground import AXES, HOOKS, OPTIONS, TEMPLATE, definition, guide, jinja_env
-from engine.projects import Project, render
+from engine.runs.projects import Project, render
 
 # cookiecutter.json as cookiecutter hands it to the hook (``_cookiecutter``).
 DEFINITION = definition()
@@ -297,7 +297,7 @@ def _hook_line(answers: dict[str, Any]) -> str:
 
 def _validation(answers: dict[str, Any], variable: str) -> tuple[str, dict[str, Any]]:
     """The validator of ``variable`` and what it sees, the answer given as ``--data`` gives it."""
-    from engine.copier_proof import copier_questions
+    from engine.rendered.copier_proof import copier_questions
 
     validator = copier_questions()[variable]["validator"]
     context = {**answers, "_copier_conf": {"data": {variable: answers[variable]}}}
@@ -315,7 +315,7 @@ FLAG_SPELLINGS = [" Yes", "TRUE", "on", "1", "n", "Off", "0", "false"]
 @functools.cache
 def _copier_lines() -> dict[str, str]:
     """The validator's line for each answer below, rendered by copier itself, all in one run."""
-    from engine.copier_proof import render_with_copier
+    from engine.rendered.copier_proof import render_with_copier
 
     flag = "parallel_tests"
     validations = [
@@ -390,7 +390,7 @@ def _exports(lines: list[str]) -> set[str]:
 def test_a_bake_prints_its_path_and_the_readmes_first_steps(
     tmp_path: Path, capfd: pytest.CaptureFixture[str], answers: dict[str, Any]
 ) -> None:
-    from engine.copier_yaml import first_steps, first_steps_message
+    from engine.rendered.copier_yaml import first_steps, first_steps_message
 
     project = render(tmp_path / "it's made here", **answers).resolve()
     printed = capfd.readouterr().out.strip("\n").splitlines()
@@ -412,9 +412,9 @@ def test_a_bake_prints_its_path_and_the_readmes_first_steps(
 def test_the_readmes_first_steps_run_verbatim_in_a_fresh_bake(tmp_path: Path, answers: dict[str, Any]) -> None:
     """The block as the README shows it, run by bash from where the project was made: git init,
     uv sync, the hooks installed, the suite green, and a first commit that passes the hooks."""
-    from engine.copier_yaml import first_steps
-    from engine.processes import GIT_ENV, git, run
-    from engine.projects import project_env
+    from engine.rendered.copier_yaml import first_steps
+    from engine.runs.processes import GIT_ENV, git, run
+    from engine.runs.projects import project_env
 
     project = render(tmp_path, **answers)
     block = "\n".join(first_steps(guide(project).read_text()))

@@ -1,10 +1,10 @@
-"""The parts of engine/images.py that read the rendered files, without building anything."""
+"""The parts of engine/runs/images.py that read the rendered files, without building anything."""
 
 from __future__ import annotations
 
 import pytest
 
-from engine import images
+from engine.runs import images
 
 DOCKERFILE = """\
 ARG PYTHON_VERSION=3.13

@@ -1,4 +1,4 @@
-"""The generated projects' images, built and run for real (engine/images.py).
+"""The generated projects' images, built and run for real (engine/runs/images.py).
 
 Every distinct rendering of the test-runner and app Dockerfiles is built with buildah from
 the repository root of a real bake, after the user's first steps (``uv lock``, ``git
@@ -26,9 +26,9 @@ from typing import Any
 
 import pytest
 
-from engine import images
-from engine.processes import Timings
-from engine.projects import render
+from engine.runs import images
+from engine.runs.processes import Timings
+from engine.runs.projects import render
 
 # `suites` and `debian_roots` too: they run the generated suites on the Debian roots, so the
 # fast static subset and a run without root or mmdebstrap leave them out.

@@ -1,11 +1,11 @@
 """Every combination of the options, baked with pytest-cookies and checked.
 
 The matrix is the whole Cartesian product of cookiecutter.json's choices and flags.
-Each bake is checked (engine/checks.py) for: a clean exit; a context holding exactly the
+Each bake is checked (engine/verdicts/checks.py) for: a clean exit; a context holding exactly the
 values asked for (cookiecutter silently ignores unknown extra-context keys, so a typo
 would test the defaults); no leftover template syntax; every TOML/YAML/JSON file parsing
 and every Python file compiling; tidy text; the files present being the ones the options
-call for (engine/expected.py); the pytest configuration carrying the chosen values; and its
+call for (engine/verdicts/expected.py); the pytest configuration carrying the chosen values; and its
 test-relevant rendering being its runnable twin's, so that the twin's suite run
 (tests/test_suites.py) covers it.
 """
@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from engine.checks import CombinationChecker
 from engine.ground import combination_id, combinations
+from engine.verdicts.checks import CombinationChecker
 
 CHECKER = CombinationChecker()
 

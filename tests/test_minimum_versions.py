@@ -6,7 +6,7 @@ dependency groups), a representative rendering is baked, synced with
 ``uv sync --resolution lowest-direct`` (every direct dependency at its floor) into an
 environment of its own, and its plain ``pytest`` runs in a fresh process. A floor that no
 longer works (a plugin too old for the pytest we ask for, say) fails here, naming the
-dependency set, instead of in a downstream resolver. The engine is engine/suites.py's
+dependency set, instead of in a downstream resolver. The engine is engine/runs/suites.py's
 ``dependency_sets`` and ``check_lowest``.
 """
 
@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 
 from engine.ground import combination_id
-from engine.projects import dependency_key
-from engine.suites import check_lowest, dependency_sets
+from engine.runs.projects import dependency_key
+from engine.runs.suites import check_lowest, dependency_sets
 
 SETS = dependency_sets()
 KEYS = sorted(SETS, key=lambda key: combination_id(SETS[key]))

@@ -1,6 +1,6 @@
 """The generated pre-commit hooks: pre-commit and prek run them alike, and they bite.
 
-engine/suites.py runs every distinct rendering's hooks with the project's own prek. Here a
+engine/runs/suites.py runs every distinct rendering's hooks with the project's own prek. Here a
 fresh library bake (its hooks are the service's, and its environment the quickest) shows
 that pre-commit (pinned in this repository's dev group) reads the same file and runs the
 same hooks, all passing; and that the hygiene hooks refuse what a half-applied template
@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.processes import add_all
-from engine.projects import Project, project_env, render, shared_venv
+from engine.runs.processes import add_all
+from engine.runs.projects import Project, project_env, render, shared_venv
 
 PRE_COMMIT = Path(sys.executable).parent / "pre-commit"
 CONFLICT = "<<<<<<< ours\nkept\n=======\ntheirs\n>>>>>>> theirs\n"

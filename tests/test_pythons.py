@@ -3,7 +3,7 @@
 Python 3.11 runs every suite in tests/test_suites.py; here each other offered Python in a
 Debian root (3.13, 3.14, 3.15; 3.12 has no Debian package and is covered by its neighbours)
 runs one bake per dependency set, made for that Python: its plain ``uv run pytest``, ruff
-and mypy. The engine is engine/pythons.py; the summary line counts each run as
+and mypy. The engine is engine/runs/pythons.py; the summary line counts each run as
 ``python-suite`` ("<python> <dependency set>").
 """
 
@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 
 from engine.ground import combination_id
-from engine.projects import dependency_key
-from engine.pythons import accepting, check_python, other_pythons
-from engine.suites import dependency_sets
+from engine.runs.projects import dependency_key
+from engine.runs.pythons import accepting, check_python, other_pythons
+from engine.runs.suites import dependency_sets
 
 SETS = dependency_sets()
 CASES = [(python, key) for python in other_pythons() for key in sorted(SETS, key=lambda key: combination_id(SETS[key]))]

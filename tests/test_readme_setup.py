@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.debian_roots import NEWCOMER, PYTHONS, run_in_root
 from engine.ground import TEMPLATE
-from engine.processes import git, report
+from engine.runs.debian_roots import NEWCOMER, PYTHONS, run_in_root
+from engine.runs.processes import git, report
 
 CLONE = "cookiecutter-async-python"  # what README.md's `git clone <its URL> ...` names it
 NEWCOMER_ID = "1000:1000"

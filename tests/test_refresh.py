@@ -19,9 +19,9 @@ import pytest
 import yaml
 
 from engine.ground import OPTIONS
-from engine.processes import commit_all, committer_env, run
-from engine.projects import Project, render
-from engine.template_repo import copy_template
+from engine.runs.processes import commit_all, committer_env, run
+from engine.runs.projects import Project, render
+from engine.runs.template_repo import copy_template
 
 pytestmark = pytest.mark.suites
 

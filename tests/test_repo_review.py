@@ -3,7 +3,7 @@
 sp-repo-review (pinned in this repository's dev group) encodes what many maintainers agree
 a well-set-up Python repository looks like. It reads the contents of a few files
 (``REVIEWED``) and only looks for the presence of others (README, LICENSE, ``.gitignore``,
-``docs/``, ``tests/``, ``src/<package>/``), which every combination has (engine/expected.py).
+``docs/``, ``tests/``, ``src/<package>/``), which every combination has (engine/verdicts/expected.py).
 So the reviewed files are rendered in memory for every combination of the options, the
 way tests/test_ci_files.py renders the CI files; each distinct set is written once, beside
 placeholders for the files whose presence is all that counts, and reviewed once. A real
@@ -26,10 +26,10 @@ import yaml
 from repo_review.processor import process
 
 from engine.ground import Combination, combination_id
-from engine.projects import render
-from engine.renderings import REVIEWED, reviewed_renderings, shared_names
+from engine.rendered.renderings import REVIEWED, reviewed_renderings, shared_names
+from engine.runs.projects import render
 
-# Present in every combination (engine/expected.py); repo-review only looks for them.
+# Present in every combination (engine/verdicts/expected.py); repo-review only looks for them.
 PRESENT = ("README.md", "LICENSE", ".gitignore", "docs/", "tests/", "src/package/")
 SHARDS = 4
 

@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from engine.processes import run
-from engine.services import SERVICE_RENDERINGS, bake_service, running
+from engine.runs.processes import run
+from engine.runs.services import SERVICE_RENDERINGS, bake_service, running
 
 pytestmark = pytest.mark.suites
 

@@ -2,7 +2,7 @@
 
 For each distinct service rendering with a server database (PostgreSQL, Redis on and off),
 a real bake runs as its image's CMD (``python -m <package>``, two workers) against a
-PostgreSQL and a Redis of this module's own (engine/service_faults.py), which are stopped,
+PostgreSQL and a Redis of this module's own (engine/runs/service_faults.py), which are stopped,
 frozen and restarted under it. Bounds are the service's own settings, set low (1 s) so the
 module stays short; every answer must come within that bound plus a margin for a loaded
 machine.
@@ -25,8 +25,8 @@ from typing import Any, NoReturn
 
 import pytest
 
-from engine import projects
-from engine.service_faults import (
+from engine.runs import projects
+from engine.runs.service_faults import (
     Postgres,
     Redis,
     Service,
@@ -34,7 +34,7 @@ from engine.service_faults import (
     one_shot,
     postgres_bin,
 )
-from engine.services import free_port
+from engine.runs.services import free_port
 
 pytestmark = pytest.mark.suites
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from engine.ground import combination_id, combinations
-from engine.matrix import twins
-from engine.shards import shard, shard_of_id
+from engine.verdicts.matrix import twins
+from engine.verdicts.shards import shard, shard_of_id
 
 
 def test_shards_split_every_combination_once_and_evenly() -> None:

@@ -24,7 +24,7 @@ from xml.etree import ElementTree
 import pytest
 
 from engine.ground import AXES, DEFAULTS, combination_id
-from engine.projects import Project, render, shared_venv
+from engine.runs.projects import Project, render, shared_venv
 
 # How long a hanging test may take to fail, all told (the project's timeout is 30 s).
 HANG_LIMIT = 120

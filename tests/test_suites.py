@@ -1,9 +1,9 @@
 """The generated projects' own suites, run for real, once per test-relevant rendering.
 
-One item per runnable twin (see engine/matrix.py); twins whose renderings turn out the
+One item per runnable twin (see engine/verdicts/matrix.py); twins whose renderings turn out the
 same (a library ignores database and cache, say) share one run: the first to claim the
 fingerprint runs it, the others prove they are byte-for-byte that rendering. What a run
-does is engine/suites.py's ``check_rendering``.
+does is engine/runs/suites.py's ``check_rendering``.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from typing import Any
 
 import pytest
 
-from engine import suites
 from engine.ground import combination_id
-from engine.matrix import fingerprint, twins
-from engine.processes import Failed
-from engine.suites import Runners, check_rendering, claim
+from engine.runs import suites
+from engine.runs.processes import Failed
+from engine.runs.suites import Runners, check_rendering, claim
+from engine.verdicts.matrix import fingerprint, twins
 
 
 def _shared_dir(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:

@@ -1,4 +1,4 @@
-"""The run's closing lines (engine/summary.py) say what ran and what did not.
+"""The run's closing lines (engine/verdicts/summary.py) say what ran and what did not.
 
 A tiny stand-in suite (the real parts' test functions, by name, recording what the real
 ones record) runs in a pytest of its own, in one process or on two xdist workers: the
@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from engine.ground import TEMPLATE
-from engine.summary import PARTS
+from engine.verdicts.summary import PARTS
 
 STAND_IN = {
     "pytest.ini": """
@@ -26,7 +26,7 @@ markers =
     suites: the generated suites
 """,
     "conftest.py": """
-from engine.summary import RunSummary
+from engine.verdicts.summary import RunSummary
 
 def pytest_configure(config):
     config.pluginmanager.register(RunSummary(lambda: ("every combination", 3)), "template-summary")
@@ -157,4 +157,6 @@ def test_summary_parts_name_the_suites_test_functions() -> None:
         if isinstance(node, ast.FunctionDef)
     }
     missing = {function for functions in PARTS.values() for function in functions} - defined
-    assert not missing, f"engine/summary.py's PARTS name test functions that tests/ no longer has: {sorted(missing)}"
+    assert not missing, (
+        f"engine/verdicts/summary.py's PARTS name test functions that tests/ no longer has: {sorted(missing)}"
+    )

@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from engine.ground import combination_id
-from engine.renderings import reviewed_renderings
+from engine.rendered.renderings import reviewed_renderings
 
 GATES = ("lint", "tests", "coverage", "images")
 

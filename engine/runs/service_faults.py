@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from engine.services import free_port
+from engine.runs.services import free_port
 
 
 def postgres_bin() -> Path | None:

@@ -11,7 +11,7 @@ down to 20 builds today; each is made once and kept between runs under
 
 A build runs in the whole rendered project (CI, images, tests, CONTRIBUTING.md and all),
 so that what the sdist must leave out is there to be left out: its file list is checked
-against engine/expected.py's allow-list. The rest of the tree does not enter the digest:
+against engine/verdicts/expected.py's allow-list. The rest of the tree does not enter the digest:
 which files an sdist takes is [tool.hatch]'s to say, and that is in the digest.
 """
 
@@ -32,7 +32,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from engine.expected import license_expression, requires_python, sdist_files
 from engine.ground import (
     PROJECT,
     RUNNING_PYTHON,
@@ -44,9 +43,10 @@ from engine.ground import (
     jinja_env,
     project_files,
 )
-from engine.processes import run
-from engine.projects import project_env
-from engine.renderings import render_ci_files, with_defaults
+from engine.rendered.renderings import render_ci_files, with_defaults
+from engine.runs.processes import run
+from engine.runs.projects import project_env
+from engine.verdicts.expected import license_expression, requires_python, sdist_files
 
 DISTS = TEMPLATE / ".cache" / "dists"
 README = "README.md"

@@ -12,7 +12,7 @@ No ``_tasks``, no Jinja extensions: nothing needs ``--trust``.
 Template files read ``cookiecutter.<name>``; under copier a computed question named
 ``cookiecutter`` (``when: false``, never stored) holds the answers under those names.
 
-``uv run python -m engine.copier_yaml`` writes copier.yml; tests/test_copier.py fails
+``uv run python -m engine.rendered.copier_yaml`` writes copier.yml; tests/test_copier.py fails
 when the file differs from what this module makes.
 """
 
@@ -254,7 +254,7 @@ def render() -> str:
     lines = [
         "# Generated from cookiecutter.json (and the template pyproject's [tool.cruft] skip, the",
         "# generated guide's First steps, the post-generation hook's HEADER) by",
-        "# `uv run python -m engine.copier_yaml`: edit those (or engine/copier_yaml.py) and",
+        "# `uv run python -m engine.rendered.copier_yaml`: edit those (or engine/rendered/copier_yaml.py) and",
         "# regenerate; tests/test_copier.py fails when this file is stale.",
         '_min_copier_version: "9.19"',
         '_subdirectory: "{% raw %}{{cookiecutter.project_slug}}{% endraw %}"',

@@ -1,8 +1,8 @@
 """Every offered Python that Debian packages runs every dependency set's suite, lint and types.
 
-The machine has Python 3.11 only, and engine/suites.py runs every suite on it. The other
+The machine has Python 3.11 only, and engine/runs/suites.py runs every suite on it. The other
 offered Pythons that Debian packages (trixie's 3.13, sid's 3.14 and 3.15) live in the Debian
-roots of engine/debian_roots.py; 3.12, which no Debian release ships, stays covered by its
+roots of engine/runs/debian_roots.py; 3.12, which no Debian release ships, stays covered by its
 3.11 and 3.13 neighbours. For each of those Pythons and each dependency set
 (``suites.dependency_sets``), a bake made for that Python (``python_version``: the newest
 offered minimum at or below it, so the project accepts it) is, inside the root:
@@ -30,9 +30,9 @@ import os
 import shutil
 from pathlib import Path
 
-from engine.debian_roots import PYTHONS, run_in_root
 from engine.ground import AXES, RUNNING_PYTHON, TEMPLATE
-from engine.processes import Failed, Timings, report
+from engine.runs.debian_roots import PYTHONS, run_in_root
+from engine.runs.processes import Failed, Timings, report
 
 WORK = TEMPLATE / ".cache" / "pythons"
 TIMEOUT = 900
@@ -47,7 +47,7 @@ def _version(python: str) -> tuple[int, ...]:
 
 
 def other_pythons() -> list[str]:
-    """The offered Pythons a Debian root provides, but the one running here (engine/suites.py's)."""
+    """The offered Pythons a Debian root provides, but the one running here (engine/runs/suites.py's)."""
     offered = set(AXES["python_version"])
     return sorted((python for python in PYTHONS if python in offered and python != RUNNING_PYTHON), key=_version)
 

@@ -10,7 +10,7 @@ nothing inside reaches the package index through this network's proxy.
 
 A root serves twice: unpacked, it is a chroot in which a generated suite runs on that
 Python (``run_in_root``); packed, it is the stand-in for ``python:<version>-slim-bookworm``
-that the images are built from (engine/images.py). Roots are cached between runs on the
+that the images are built from (engine/runs/images.py). Roots are cached between runs on the
 same machine under ``TEMPLATE_CACHE`` (/var/cache/cookiecutter-async-python), remade
 each ISO week so sid's Pythons stay current, and made under a file lock so that parallel
 test workers make each one once. A run never depends on the cache: a missing root is made.
@@ -33,7 +33,7 @@ from pathlib import Path
 
 from filelock import FileLock
 
-from engine import processes
+from engine.runs import processes
 
 # Offered Python -> the Debian suite that packages it. 3.12: no Debian release ships it.
 PYTHONS = {"3.11": "bookworm", "3.13": "trixie", "3.14": "sid", "3.15": "sid"}

@@ -17,9 +17,9 @@ from typing import Any
 
 import yaml
 
-from engine.expected import config_problems, expected_files
 from engine.ground import Combination, combination_id
-from engine.matrix import fingerprint, fingerprint_of, twin
+from engine.verdicts.expected import config_problems, expected_files
+from engine.verdicts.matrix import fingerprint, fingerprint_of, twin
 
 Bake = Callable[..., Any]  # pytest-cookies' Cookies.bake
 

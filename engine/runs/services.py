@@ -3,7 +3,7 @@
 For the template's contract test (tests/test_service_contract.py) and the probes a
 user's clients would send: one bake per distinct service rendering (database x cache,
 read from cookiecutter.json), synced into the shared environment of its dependency set
-(engine/projects.py), served as its Dockerfile serves it (``python -m <package>``: the settings checked, the
+(engine/runs/projects.py), served as its Dockerfile serves it (``python -m <package>``: the settings checked, the
 database migrated, then uvicorn).
 """
 
@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.ground import AXES
-from engine.processes import run
-from engine.projects import Project, project_env, render, shared_venv
+from engine.runs.processes import run
+from engine.runs.projects import Project, project_env, render, shared_venv
 
 # Every distinct service rendering: each database with each cache.
 SERVICE_RENDERINGS = list(itertools.product(AXES["database"], AXES["cache"]))

@@ -32,9 +32,9 @@ import yaml
 from copier import run_copy
 from jinja2 import nodes
 
-from engine.copier_yaml import ANSWERS_FILE, COPIER_YML
 from engine.ground import PROJECT, Combination, combination_id, combinations, jinja_env, project_files
-from engine.renderings import with_defaults
+from engine.rendered.copier_yaml import ANSWERS_FILE, COPIER_YML
+from engine.rendered.renderings import with_defaults
 
 WHOLE = "*"  # a file that reads the whole ``cookiecutter`` mapping depends on every answer
 

@@ -1,6 +1,6 @@
 """The template's files rendered in memory, the way a bake renders them.
 
-Baking every combination is the matrix check's job (engine/checks.py). Files that only a
+Baking every combination is the matrix check's job (engine/verdicts/checks.py). Files that only a
 few options shape (the container and CI files, the files repo-review and a build read)
 are rendered here instead, with cookiecutter's own context and Jinja environment, once
 per combination and without writing a project; tests/test_ci_files.py proves the

@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 from engine.ground import TEMPLATE
-from engine.processes import commit_all, git
+from engine.runs.processes import commit_all, git
 
 
 def copy_template(destination: Path) -> Path:

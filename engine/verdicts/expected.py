@@ -3,8 +3,8 @@
 This is the independent statement of intent that every bake is checked against: the
 template decides with conditional file names, this table says what should happen. What an
 option means beyond its own file (the Pythons a minimum offers, the licence expression)
-is said once here, for every check that reads it (engine/distributions.py,
-engine/pythons.py, tests/test_ci_files.py).
+is said once here, for every check that reads it (engine/runs/distributions.py,
+engine/runs/pythons.py, tests/test_ci_files.py).
 """
 
 from __future__ import annotations

@@ -21,8 +21,8 @@ import jinja2
 from cookiecutter import generate as cookiecutter_generate
 from cookiecutter.main import cookiecutter
 
-from engine import processes
 from engine.ground import RUNNING_PYTHON, TEMPLATE
+from engine.runs import processes
 
 # One environment per dependency set and xdist worker, kept between runs (``uv sync``
 # makes it exact each time), on disk beside the uv cache so installs are hard links.

@@ -9,8 +9,8 @@ environment per dependency set and xdist worker, reused), then runs, as a new us
   and dependency set (a hook reads any file);
 - the generated README's examples of test code, each dropped into ``tests/`` as a module
   of its own, exactly as shown, before the hooks: they pass the hooks and pytest with the
-  suite (engine/newcomer.py's ``drop_readme_examples``);
-- a newcomer's test module dropped into ``tests/`` (engine/newcomer.py): every
+  suite (engine/runs/newcomer.py's ``drop_readme_examples``);
+- a newcomer's test module dropped into ``tests/`` (engine/runs/newcomer.py): every
   fixture conftest.py offers, used with no loop scope anywhere, and the README's example
   of a fixture shared by a module;
 - ``pytest`` twice, each with pytest-randomly on and its own seed: first exactly as
@@ -20,7 +20,7 @@ environment per dependency set and xdist worker, reused), then runs, as a new us
   then without coverage on two xdist workers (``-n 2``, where the project uses
   pytest-xdist, as its CI's tests gate does; in one process otherwise), a fresh pytest
   session forked from a runner that has already imported the project's third-party
-  libraries (engine/forked_pytest.py says what that changes: nothing the suite can see, and
+  libraries (engine/runs/forked_pytest.py says what that changes: nothing the suite can see, and
   most of a run's cost). A suite that depends on test order or on sharing a worker fails
   here, not in a user's CI;
 - ``ruff check`` and ``ruff format --check`` for every other Python version the template
@@ -48,13 +48,13 @@ from pathlib import Path
 from typing import Any
 
 from engine.ground import AXES, PROJECT, Combination, context, jinja_env
-from engine.matrix import twins
-from engine.newcomer import drop_newcomer_module, drop_readme_examples
-from engine.processes import Failed, tail
-from engine.projects import Project, dependency_key, lowest_venv, project_env, shared_venv
+from engine.runs.newcomer import drop_newcomer_module, drop_readme_examples
+from engine.runs.processes import Failed, tail
+from engine.runs.projects import Project, dependency_key, lowest_venv, project_env, shared_venv
+from engine.verdicts.matrix import twins
 
 SEEDS_PER_RENDERING = 2
-# As long as a plain run may take (engine/processes.py's default): a hung run fails, never waits.
+# As long as a plain run may take (engine/runs/processes.py's default): a hung run fails, never waits.
 RUN_TIMEOUT = 600
 FORKED_PYTEST = Path(__file__).with_name("forked_pytest.py")
 LINT_TABLES = ("ruff", "mypy")
@@ -113,7 +113,7 @@ def lint_key(project: Path, pyproject: dict[str, Any]) -> str:
 
 
 class Runners:
-    """One warm engine/forked_pytest.py per environment, for this worker's whole session."""
+    """One warm engine/runs/forked_pytest.py per environment, for this worker's whole session."""
 
     def __init__(self) -> None:
         self.started: dict[Path, subprocess.Popen[str]] = {}

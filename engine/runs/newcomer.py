@@ -15,7 +15,7 @@ that module for one rendering:
   fixture (the app the client talks to has Redis wired in);
 - the README's module-scoped async fixture, verbatim, used by two tests.
 
-engine/suites.py drops it into every test-relevant rendering before the seeded runs, so it
+engine/runs/suites.py drops it into every test-relevant rendering before the seeded runs, so it
 passes as configured, with ``-n 2`` and in random order, against real PostgreSQL and Redis.
 """
 

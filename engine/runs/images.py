@@ -6,7 +6,7 @@ builds a Dockerfile as root without a daemon (``vfs`` storage, ``chroot`` isolat
 names, from what our network does reach:
 
 - ``python:<version>-slim-bookworm``: the Debian root that packages that Python
-  (engine/debian_roots.py: Debian's required packages, ``passwd`` for ``useradd`` among
+  (engine/runs/debian_roots.py: Debian's required packages, ``passwd`` for ``useradd`` among
   them), with ``python``, ``python3``, ``python3.X`` in /usr/local/bin meaning it;
 - ``ghcr.io/astral-sh/uv:<tag>``: a scratch image with /uv and /uvx from uv's wheel;
 - ``node:<major>-bookworm-slim``: a scratch image with the official Node.js binary (npm
@@ -43,10 +43,10 @@ from typing import Any
 import yaml
 from filelock import FileLock
 
-from engine import debian_roots, processes
 from engine.ground import Combination
-from engine.processes import Timings
-from engine.renderings import renderings
+from engine.rendered.renderings import renderings
+from engine.runs import debian_roots, processes
+from engine.runs.processes import Timings
 
 CACHE = debian_roots.CACHE / "bases"
 # Set by tests/conftest.py for the whole run, so every xdist worker shares one storage.
