@@ -13,8 +13,10 @@ some with ``--renderings postgres/redis,none/none``), baked from this checkout:
 - a constant-JSON FastAPI app runs beside it under the same uvicorn settings (one worker,
   access log off, the app's default log level; ``uvicorn.run`` from a small module, run
   with the same ``python -m``, the same interpreter and environment): the baseline every
-  figure is divided by, measured in the same run, just before the rendering's own
-  figures, so a machine busy with other work slows both;
+  figure is divided by, measured just before each of the app's measurements, so a
+  machine busy with other work slows both; each figure is the median of ``--rounds``
+  such pairs (3), since on a shared machine one pair can land on a quiet second and the
+  next on a busy one;
 - the items table is seeded with ``--rows`` items through the app's own API (POST /items);
 - ``wrk`` (a closed-loop load client in C, driven by a small Lua script) sends
   ``--requests`` requests per measurement at each concurrency (``--concurrency``, one
@@ -29,7 +31,7 @@ is not the one the route answers on success (a 409 from a repeated name counts).
 
 ``--profile DIR`` also records each of the app's measurements with py-spy
 (``uv tool install py-spy``): one file of collapsed stacks per rendering, route and
-concurrency, which ``flamegraph.pl`` or speedscope.app draws. The sampler slows the app:
+concurrency (the last round's), which ``flamegraph.pl`` or speedscope.app draws. The sampler slows the app:
 quote figures from a run without it.
 
 Needs ``wrk`` (Debian/Ubuntu: ``apt-get install wrk``; macOS: ``brew install wrk``),
@@ -56,7 +58,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -385,34 +387,49 @@ def measure(args: argparse.Namespace, database: str, cache: str, root: Path) -> 
         notes = [seed(app_url, args.rows, workdir)]
         routes = [route for route in ROUTES if cache == "redis" or route.path != "/visits"]
         for connections in args.concurrency:
-            base = load(base_url, CONSTANT, connections, args.requests, args.cap, workdir)
-            print(row(name, CONSTANT, connections, base, base), flush=True)
             for route in routes:
                 label = re.sub(r"[^A-Za-z]+", "-", route.label)
                 spy = args.profile / f"{database}-{cache}-{label}-c{connections}.folded" if args.profile else None
-                with profiling(pid, spy):
-                    figures = load(app_url, route, connections, args.requests, args.cap, workdir)
+                rounds = []
+                for _ in range(args.rounds):
+                    # The baseline just before each measurement: both meet the same machine.
+                    base = load(base_url, CONSTANT, connections, args.requests, args.cap, workdir)
+                    with profiling(pid, spy):
+                        figures = load(app_url, route, connections, args.requests, args.cap, workdir)
+                    rounds.append((figures, base))
+                figures, base = median_round(rounds)
                 print(row(name, route, connections, figures, base), flush=True)
                 RESULTS.append((name, route.label, connections, figures, base))
         notes += logged_errors(log)
     print("\n".join(f"  {name}: {note}" for note in notes), flush=True)
 
 
+def median_round(rounds: list[tuple[Figures, Figures]]) -> tuple[Figures, Figures]:
+    """The round of median ratio, carrying every round's errors (an error is never averaged away)."""
+    figures, base = sorted(rounds, key=lambda pair: ratio(*pair))[len(rounds) // 2]
+    errors = sum(f.errors for f, _ in rounds)
+    kinds = ",".join(f.kinds for f, _ in rounds if f.kinds)
+    return replace(figures, errors=errors, kinds=kinds), base
+
+
+def ratio(figures: Figures, base: Figures) -> float:
+    return figures.rate / base.rate if base.rate else 0.0
+
+
 RESULTS: list[tuple[str, str, int, Figures, Figures]] = []
 HEADER = (
-    f"{'rendering':<16} {'route':<14} {'c':>3} {'req/s':>7} {'ratio':>6} "
+    f"{'rendering':<16} {'route':<14} {'c':>3} {'req/s':>7} {'base':>7} {'ratio':>6} "
     f"{'p50 ms':>7} {'p99 ms':>7} {'p99/p50':>7} {'errors':>6}"
 )
 
 
 def row(name: str, route: Route, connections: int, figures: Figures, base: Figures) -> str:
-    ratio = figures.rate / base.rate if base.rate else 0.0
     tail = figures.p99_ms / figures.p50_ms if figures.p50_ms else 0.0
-    short = "*" if figures.capped else ""
+    short = "*" if figures.capped or base.capped else ""
     return (
-        f"{name:<16} {route.label:<14} {connections:>3} {figures.rate:>7.0f} {ratio:>6.2f} "
-        f"{figures.p50_ms:>7.1f} {figures.p99_ms:>7.1f} {tail:>7.1f} {figures.errors:>6}{short}"
-        + (f" {figures.kinds}" if figures.errors else "")
+        f"{name:<16} {route.label:<14} {connections:>3} {figures.rate:>7.0f} {base.rate:>7.0f} "
+        f"{ratio(figures, base):>6.2f} {figures.p50_ms:>7.1f} {figures.p99_ms:>7.1f} {tail:>7.1f} "
+        f"{figures.errors:>6}{short}" + (f" {figures.kinds}" if figures.errors else "")
     )
 
 
@@ -456,6 +473,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=3000, help="per measurement")
     parser.add_argument("--concurrency", type=lambda text: [int(c) for c in text.split(",")], default=[32, 64])
     parser.add_argument("--cap", type=float, default=30.0, help="seconds per measurement, at most")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="baseline-then-route pairs per figure; the median ratio is shown"
+    )
     parser.add_argument("--rows", type=int, default=10_000, help="items seeded before measuring")
     parser.add_argument("--profile", type=Path, help="a directory for py-spy's stacks")
     args = parser.parse_args()
@@ -485,7 +505,10 @@ def main() -> None:
         f"page {PAGE}; app: {command} (the Dockerfile's CMD); baseline: the same uvicorn "
         "settings (one worker, access log off, the app's default log level)"
     )
-    print("ratio: req/s over the constant-JSON app's just before; * the cap stopped it early")
+    print(
+        f"ratio: req/s over base, the constant-JSON app's measured just before; median of {args.rounds} "
+        "such pairs (its figures shown, errors summed over all); * the cap stopped it early"
+    )
     print(HEADER)
     try:
         for database, cache in args.renderings:
