@@ -29,8 +29,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from engine.projects import project_env
-from engine.services import SERVICE_RENDERINGS, bake_service
+from engine.runs.projects import project_env
+from engine.runs.services import SERVICE_RENDERINGS, bake_service
 
 sys.path.insert(0, str(Path(__file__).parent))
 from service_load import PAGE, parse_renderings, storage
