@@ -160,14 +160,20 @@ def test_a_project_made_with_plain_cookiecutter_refreshes_once_linked(made: tupl
     assert NEW_TIMEOUT in (project / "pyproject.toml").read_text()
 
 
-def test_update_that_conflicts_with_a_local_edit_fails_the_project_loudly(
-    made: tuple[Path, Path], tmp_path: Path
-) -> None:
-    project = copy_project(made, tmp_path)
+def edit_locally(project: Path) -> Path:
+    """The team's own timeout in pyproject.toml, committed, where the template changes it too."""
     pyproject = project / "pyproject.toml"
     pyproject.write_text(pyproject.read_text().replace(OLD_TIMEOUT, LOCAL_TIMEOUT))
     commit_all(project, "Our own timeout")
     assert hygiene_test(project).returncode == 0  # clean before the refresh
+    return pyproject
+
+
+def test_update_that_conflicts_with_a_local_edit_fails_the_project_loudly(
+    made: tuple[Path, Path], tmp_path: Path
+) -> None:
+    project = copy_project(made, tmp_path)
+    pyproject = edit_locally(project)
 
     update = sh(CRUFT, "update", "-y", cwd=project, check=False)
     # In a git repository cruft merges three-way (`git apply -3`): the conflict is left as
@@ -234,10 +240,7 @@ def test_copier_update_that_conflicts_with_a_local_edit_fails_the_project_loudly
     made_by_copier: tuple[Path, Path], tmp_path: Path
 ) -> None:
     project = copy_project(made_by_copier, tmp_path)
-    pyproject = project / "pyproject.toml"
-    pyproject.write_text(pyproject.read_text().replace(OLD_TIMEOUT, LOCAL_TIMEOUT))
-    commit_all(project, "Our own timeout")
-    assert hygiene_test(project).returncode == 0  # clean before the refresh
+    pyproject = edit_locally(project)
 
     sh(COPIER, "update", "--defaults", "--quiet", "--conflict", "inline", cwd=project, check=False)
     text = pyproject.read_text()
