@@ -61,12 +61,16 @@ def report(done: subprocess.CompletedProcess[str], what: str = "", cwd: Path | s
     return "\n".join(parts)
 
 
+# How long one command may take before it fails: a hung step fails, never waits.
+TIMEOUT = 600
+
+
 def run(
     argv: Sequence[str | Path],
     cwd: Path | str | None = None,
     env: Mapping[str, str] | None = None,
     *,
-    timeout: float | None = 600,
+    timeout: float | None = TIMEOUT,
     check: bool = True,
     what: str = "",
     input: str | None = None,

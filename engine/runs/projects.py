@@ -23,6 +23,7 @@ from cookiecutter.main import cookiecutter
 
 from engine.ground import RUNNING_PYTHON, TEMPLATE
 from engine.runs import processes
+from engine.runs.processes import TIMEOUT
 
 # One environment per dependency set and xdist worker, kept between runs (``uv sync``
 # makes it exact each time), on disk beside the uv cache so installs are hard links.
@@ -133,7 +134,7 @@ class Project:
         """The environment the project's tools run in: ``env``, with the venv when given."""
         return {**self.env, **({"UV_PROJECT_ENVIRONMENT": str(self.venv)} if self.venv else {})}
 
-    def run(self, argv: list[str], *, check: bool = True, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    def run(self, argv: list[str], *, check: bool = True, timeout: float = TIMEOUT) -> subprocess.CompletedProcess[str]:
         """``argv`` in the project's directory and environment."""
         return processes.run(argv, self.path, self.tools_env, timeout=timeout, check=check, what=self.label)
 
@@ -143,7 +144,7 @@ class Project:
         if synced.returncode != 0:
             raise processes.Failed(processes.report(synced, self.label, self.path))
 
-    def pytest(self, *args: str, timeout: float = 600, check: bool = True) -> subprocess.CompletedProcess[str]:
+    def pytest(self, *args: str, timeout: float = TIMEOUT, check: bool = True) -> subprocess.CompletedProcess[str]:
         """The project's own ``pytest`` (as its README says), in its synced environment.
 
         ``check=False`` for a run whose failure is the verdict (a probe that must fail).

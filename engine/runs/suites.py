@@ -49,13 +49,11 @@ from typing import Any
 
 from engine.ground import AXES, PROJECT, Combination, context, jinja_env
 from engine.runs.newcomer import drop_newcomer_module, drop_readme_examples
-from engine.runs.processes import Failed, tail
+from engine.runs.processes import TIMEOUT, Failed, tail
 from engine.runs.projects import Project, dependency_key, lowest_venv, project_env, shared_venv
 from engine.verdicts.matrix import twins
 
 SEEDS_PER_RENDERING = 2
-# As long as a plain run may take (engine/runs/processes.py's default): a hung run fails, never waits.
-RUN_TIMEOUT = 600
 FORKED_PYTEST = Path(__file__).with_name("forked_pytest.py")
 LINT_TABLES = ("ruff", "mypy")
 
@@ -124,11 +122,10 @@ class Runners:
         return runner is not None and runner.poll() is None
 
     def run(self, venv: Path, env: dict[str, str], request: dict[str, Any]) -> list[int]:
-        """Each of the request's runs' exit status; a run that outlasts ``RUN_TIMEOUT`` fails
+        """Each of the request's runs' exit status; a run that outlasts ``TIMEOUT`` fails
         the check, and its runner and every process it started are killed."""
-        runner = self.started.get(venv)
-        if runner is None or runner.poll() is not None:
-            runner = self.started[venv] = subprocess.Popen(
+        if not self.warm(venv):
+            self.started[venv] = subprocess.Popen(
                 [str(venv / "bin" / "python"), str(FORKED_PYTEST)],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
@@ -136,10 +133,11 @@ class Runners:
                 text=True,
                 start_new_session=True,  # its own process group: the forked runs and their workers
             )
+        runner = self.started[venv]
         assert runner.stdin is not None and runner.stdout is not None
         runner.stdin.write(json.dumps(request) + "\n")
         runner.stdin.flush()
-        limit = RUN_TIMEOUT * len(request["runs"])
+        limit = TIMEOUT * len(request["runs"])
         ready, _, _ = select.select([runner.stdout], [], [], limit)
         if not ready:
             os.killpg(runner.pid, signal.SIGKILL)
