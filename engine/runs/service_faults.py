@@ -288,6 +288,7 @@ class Service:
         argv: list[str] | None = None,
     ) -> None:
         self.port = int(env["PORT"])
+        self.workers = int(env.get("WORKERS", "1"))
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
         self._log: TextIO = log.open("w")
@@ -295,14 +296,17 @@ class Service:
         self.process = subprocess.Popen(command, env=dict(env), stdout=self._log, stderr=self._log)
 
     def wait_ready(self, timeout: float = 60) -> None:
+        """Until every worker has started: one answering /livez is not enough, since a test
+        that restarts the database next would otherwise meet another still seeding."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"the service exited ({self.process.returncode}):\n{self.output()}")
-            if request(f"{self.url}/livez", timeout=1).status == 200:
+            started = self.output().count("Application startup complete")
+            if started >= self.workers and request(f"{self.url}/livez", timeout=1).status == 200:
                 return
             time.sleep(0.1)
-        raise TimeoutError(f"the service did not answer /livez in {timeout} s:\n{self.output()}")
+        raise TimeoutError(f"the service's {self.workers} workers did not start in {timeout} s:\n{self.output()}")
 
     def get(self, path: str, **options: Any) -> Answer:
         return request(f"{self.url}{path}", **options)
