@@ -103,6 +103,92 @@ if __name__ == "__main__":
     )
 """
 BASELINE = "constant_json"
+# ``--floor``: the cheapest page and POST a FastAPI app can serve from the same table, to
+# tell what a round trip to the database costs on this machine from what the app's own
+# layers cost. The bake's own driver, straight (asyncpg's pool of 5, SQLAlchemy's default
+# size; one aiosqlite connection), no validation, no model, no log line, json.dumps; a
+# write in a transaction, as the app's. Served as the baseline is.
+FLOOR_APP = """\
+import json
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import uvicorn
+from fastapi import FastAPI, Request, Response
+
+URL = os.environ["DATABASE_URL"]
+PAGE = "SELECT id, name, description FROM items WHERE id > {0} ORDER BY id LIMIT {1}"
+CREATE = "INSERT INTO items (name, description) VALUES ({0}, {1}) RETURNING id, name, description"
+FIELDS = ("id", "name", "description")
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    if URL.startswith("sqlite"):
+        import aiosqlite
+
+        async with aiosqlite.connect(URL.removeprefix("sqlite:///")) as db:
+            async def fetch(sql: str, *args: Any) -> Any:
+                return await db.execute_fetchall(sql.format("?", "?"), args)
+
+            async def write(sql: str, *args: Any) -> Any:
+                rows = await db.execute_fetchall(sql.format("?", "?"), args)
+                await db.commit()
+                return rows
+
+            app.state.fetch, app.state.write = fetch, write
+            yield
+    else:
+        import asyncpg
+
+        async with asyncpg.create_pool(URL, min_size=5, max_size=5) as pool:
+            async def fetch(sql: str, *args: Any) -> Any:
+                return await pool.fetch(sql.format("$1", "$2"), *args)
+
+            async def write(sql: str, *args: Any) -> Any:
+                async with pool.acquire() as connection, connection.transaction():
+                    return await connection.fetch(sql.format("$1", "$2"), *args)
+
+            app.state.fetch, app.state.write = fetch, write
+            yield
+
+
+def answer(body: Any, status: int) -> Response:
+    return Response(json.dumps(body).encode(), status, media_type="application/json")
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(lifespan=lifespan)
+
+    @app.get("/items")
+    async def page(request: Request, after: int = 0, limit: int = 50) -> Response:
+        rows = await request.app.state.fetch(PAGE, after, limit + 1)
+        items = [dict(zip(FIELDS, row)) for row in rows[:limit]]
+        return answer({"items": items, "next_after": items[-1]["id"] if len(rows) > limit else None}, 200)
+
+    @app.post("/items")
+    async def create(request: Request) -> Response:
+        data = json.loads(await request.body())
+        (row,) = await request.app.state.write(CREATE, data["name"], data.get("description", ""))
+        return answer(dict(zip(FIELDS, row)), 201)
+
+    return app
+
+
+if __name__ == "__main__":
+    uvicorn.run(
+        "database_floor:create_app",
+        factory=True,
+        host=os.environ["HOST"],
+        port=int(os.environ["PORT"]),
+        workers=int(os.environ["WORKERS"]),
+        access_log=False,
+        log_level=%(log_level)s,
+    )
+"""
+FLOOR = "database_floor"
 # The app's logging settings: unset, so it logs as its image does by default.
 LOGGING = ("LOG_FORMAT", "LOG_LEVEL")
 # The issue's aims, as ratios to the baseline (a route absent from the table has none).
@@ -173,6 +259,10 @@ ROUTES = [
     Route("POST /visits", "POST", "/visits", 200),
 ]
 CONSTANT = Route("constant JSON", "GET", "/", 200)
+FLOOR_ROUTES = [
+    Route("floor page", "GET", PAGE, 200),
+    Route("floor POST", "POST", "/items", 201, unique_names=True),
+]
 
 
 @dataclass(frozen=True)
@@ -373,7 +463,8 @@ def measure(args: argparse.Namespace, database: str, cache: str, root: Path) -> 
     service = bake_service(workdir, database, cache)
     package = dockerfile_package(service.project)
     level = default_log_level(service.project)
-    (workdir / f"{BASELINE}.py").write_text(BASELINE_APP % {"log_level": json.dumps(level)})
+    for module, text in ((BASELINE, BASELINE_APP), (FLOOR, FLOOR_APP)):
+        (workdir / f"{module}.py").write_text(text % {"log_level": json.dumps(level)})
     name = f"{database}/{cache}"
     with storage(service, workdir) as overrides, ExitStack() as stack:
         env = {key: value for key, value in project_env(**overrides).items() if key not in LOGGING}
@@ -385,17 +476,21 @@ def measure(args: argparse.Namespace, database: str, cache: str, root: Path) -> 
         for url, route in ((base_url, CONSTANT), (app_url, READY)):  # warm up both
             load(url, route, 8, 200, args.cap, workdir)
         notes = [seed(app_url, args.rows, workdir)]
-        routes = [route for route in ROUTES if cache == "redis" or route.path != "/visits"]
+        routes = [(app_url, route) for route in ROUTES if cache == "redis" or route.path != "/visits"]
+        if args.floor and database != "none":
+            floor_port = free_port()
+            stack.enter_context(serving(FLOOR, floor_port, service.venv, env, workdir))
+            routes += [(f"http://127.0.0.1:{floor_port}", route) for route in FLOOR_ROUTES]
         for connections in args.concurrency:
-            for route in routes:
+            for url, route in routes:
                 label = re.sub(r"[^A-Za-z]+", "-", route.label)
                 spy = args.profile / f"{database}-{cache}-{label}-c{connections}.folded" if args.profile else None
                 rounds = []
                 for _ in range(args.rounds):
                     # The baseline just before each measurement: both meet the same machine.
                     base = load(base_url, CONSTANT, connections, args.requests, args.cap, workdir)
-                    with profiling(pid, spy):
-                        figures = load(app_url, route, connections, args.requests, args.cap, workdir)
+                    with profiling(pid, spy if url == app_url else None):
+                        figures = load(url, route, connections, args.requests, args.cap, workdir)
                     rounds.append((figures, base))
                 figures, base = median_round(rounds)
                 print(row(name, route, connections, figures, base), flush=True)
@@ -478,6 +573,9 @@ def main() -> None:
     )
     parser.add_argument("--rows", type=int, default=10_000, help="items seeded before measuring")
     parser.add_argument("--profile", type=Path, help="a directory for py-spy's stacks")
+    parser.add_argument(
+        "--floor", action="store_true", help="also the cheapest page and POST from the same table (FLOOR_APP)"
+    )
     args = parser.parse_args()
     missing = [tool for tool in ("wrk", "psql", "redis-cli") if not shutil.which(tool)]
     if args.profile and not shutil.which("py-spy"):
