@@ -89,11 +89,14 @@ def create_app() -> FastAPI:
         return {"status": "ok"}
 
     return app
-
+"""
+BASELINE = "constant_json"
+# The end of both modules (the baseline and the floor): how they are served.
+SERVE = """
 
 if __name__ == "__main__":
     uvicorn.run(
-        "constant_json:create_app",
+        "%(module)s:create_app",
         factory=True,
         host=os.environ["HOST"],
         port=int(os.environ["PORT"]),
@@ -102,7 +105,6 @@ if __name__ == "__main__":
         log_level=%(log_level)s,
     )
 """
-BASELINE = "constant_json"
 # ``--floor``: the cheapest page and POST a FastAPI app can serve from the same table, to
 # tell what a round trip to the database costs on this machine from what the app's own
 # layers cost. The bake's own driver, straight (asyncpg's pool of 5, SQLAlchemy's default
@@ -175,18 +177,6 @@ def create_app() -> FastAPI:
         return answer(dict(zip(FIELDS, row)), 201)
 
     return app
-
-
-if __name__ == "__main__":
-    uvicorn.run(
-        "database_floor:create_app",
-        factory=True,
-        host=os.environ["HOST"],
-        port=int(os.environ["PORT"]),
-        workers=int(os.environ["WORKERS"]),
-        access_log=False,
-        log_level=%(log_level)s,
-    )
 """
 FLOOR = "database_floor"
 # The app's logging settings: unset, so it logs as its image does by default.
@@ -464,7 +454,7 @@ def measure(args: argparse.Namespace, database: str, cache: str, root: Path) -> 
     package = dockerfile_package(service.project)
     level = default_log_level(service.project)
     for module, text in ((BASELINE, BASELINE_APP), (FLOOR, FLOOR_APP)):
-        (workdir / f"{module}.py").write_text(text % {"log_level": json.dumps(level)})
+        (workdir / f"{module}.py").write_text(text + SERVE % {"module": module, "log_level": json.dumps(level)})
     name = f"{database}/{cache}"
     with storage(service, workdir) as overrides, ExitStack() as stack:
         env = {key: value for key, value in project_env(**overrides).items() if key not in LOGGING}
