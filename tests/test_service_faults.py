@@ -91,6 +91,7 @@ def service_env(postgres: Postgres, redis: Redis, cache: str, database: str, **e
         DATABASE_URL=postgres.url(database),
         PORT=str(free_port()),
         WORKERS="2",
+        LOG_LEVEL="INFO",  # Service.wait_ready reads uvicorn's startup lines, whatever the caller's
         SHUTDOWN_TIMEOUT="3",
         HEALTH_CHECK_TIMEOUT=str(BOUND),
         DATABASE_CONNECT_TIMEOUT=str(BOUND),
