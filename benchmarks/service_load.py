@@ -484,7 +484,8 @@ def measure(args: argparse.Namespace, database: str, cache: str, root: Path) -> 
                     rounds.append((figures, base))
                 figures, base = median_round(rounds)
                 print(row(name, route, connections, figures, base), flush=True)
-                RESULTS.append((name, route.label, connections, figures, base))
+                if url == app_url:  # the verdict judges the app; the floor is only a reference
+                    RESULTS.append((name, route.label, connections, figures, base))
         notes += logged_errors(log)
     print("\n".join(f"  {name}: {note}" for note in notes), flush=True)
 
