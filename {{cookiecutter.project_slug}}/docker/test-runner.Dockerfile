@@ -59,10 +59,12 @@ WORKDIR /work
 # The same `uv sync` as on a laptop, minus the project itself (it is installed at run time,
 # from the checked-out code). Once uv.lock is committed it installs exactly what the lock
 # says (`UV_LOCKED=1` is uv's `--locked`: a lock that no longer matches pyproject.toml fails
-# the build); before that, a fresh resolution. The environment is left writable for any
-# UID, so a local run may use `--user "$(id -u):$(id -g)"` and keep the files it writes in
-# the checkout yours.
+# the build); before that, a fresh resolution. The libraries' bytecode is compiled here,
+# once: a gate's processes cannot keep what they compile (PYTHONDONTWRITEBYTECODE), so
+# without it each would compile every library it imports, seconds per process. The
+# environment is left writable for any UID, so a local run may use
+# `--user "$(id -u):$(id -g)"` and keep the files it writes in the checkout yours.
 COPY --chown=1001:1001 pyproject.toml uv.lock* ./
 RUN if [ -f uv.lock ]; then export UV_LOCKED=1; fi \
-    && uv sync --no-install-project --group test --group lint \
+    && uv sync --no-install-project --compile-bytecode --group test --group lint \
     && chmod -R a+rwX /opt/venv
