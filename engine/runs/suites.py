@@ -13,16 +13,18 @@ environment per dependency set and xdist worker, reused), then runs, as a new us
 - a newcomer's test module dropped into ``tests/`` (engine/runs/newcomer.py): every
   fixture conftest.py offers, used with no loop scope anywhere, and the README's example
   of a fixture shared by a module;
-- ``pytest`` twice, each with pytest-randomly on and its own seed: first exactly as
+- ``pytest`` with pytest-randomly on and a seed of the rendering's own: exactly as
   configured, coverage floor included, in one process (an order dependence between tests
   shows most directly there): as the user's own ``uv run pytest`` in a fresh process for
   an environment's first rendering, forked from the warm runner (below) for the others;
-  then without coverage on two xdist workers (``-n 2``, where the project uses
-  pytest-xdist, as its CI's tests gate does; in one process otherwise), a fresh pytest
-  session forked from a runner that has already imported the project's third-party
-  libraries (engine/runs/forked_pytest.py says what that changes: nothing the suite can see, and
-  most of a run's cost). A suite that depends on test order or on sharing a worker fails
-  here, not in a user's CI;
+  then, where the project uses pytest-xdist, again with the next seed, without coverage on
+  two xdist workers (``-n 2``, as its CI's tests gate runs it), a fresh pytest session
+  forked from a runner that has already imported the project's third-party libraries
+  (engine/runs/forked_pytest.py says what that changes: nothing the suite can see, and most
+  of a run's cost). A suite that depends on test order or on sharing a worker fails here,
+  not in a user's CI. A rendering without xdist runs once: its xdist twin (the same tests
+  and options but ``parallel_tests``) runs the same tests in two more orders, and
+  tests/test_strictness.py checks what ``--no-cov`` changes;
 - ``ruff check`` and ``ruff format --check`` for every other Python version the template
   offers as a minimum (rules such as pyupgrade depend on it; the hooks covered the
   project's own), once per distinct source tree, lint configuration and dependency set.
@@ -53,28 +55,22 @@ from engine.runs.processes import TIMEOUT, Failed, tail
 from engine.runs.projects import Project, dependency_key, lowest_venv, project_env, shared_venv
 from engine.verdicts.matrix import twins
 
-SEEDS_PER_RENDERING = 2
 FORKED_PYTEST = Path(__file__).with_name("forked_pytest.py")
 LINT_TABLES = ("ruff", "mypy")
 
 
 def seeded_runs(digest: str, parallel: bool) -> list[list[str]]:
-    """The pytest runs for one rendering: random-order seeds, xdist as configured.
+    """The pytest runs for one rendering, each in a random order of its own.
 
     The first run is the project's own configuration, in one process, where an order
-    dependence between tests shows most directly; the second runs without coverage, on two
-    xdist workers when the project uses xdist (as its CI's tests gate does), in one process
-    otherwise. Seeds differ from rendering to rendering, reproducibly.
+    dependence between tests shows most directly; where the project uses xdist, a second
+    runs without coverage on two xdist workers, as its CI's tests gate does. Seeds differ
+    from rendering to rendering, reproducibly.
     """
-    first = int(digest[:8], 16) % 1_000_000
-    runs = []
-    for number in range(SEEDS_PER_RENDERING):
-        args = ["-p", "randomly", f"--randomly-seed={first + number}"]
-        if number > 0:
-            args += ["--no-cov"]
-        if number == 1 and parallel:
-            args += ["-n", "2"]
-        runs.append(args)
+    seed = int(digest[:8], 16) % 1_000_000
+    runs = [["-p", "randomly", f"--randomly-seed={seed}"]]
+    if parallel:
+        runs.append(["-p", "randomly", f"--randomly-seed={seed + 1}", "--no-cov", "-n", "2"])
     return runs
 
 
@@ -123,7 +119,8 @@ class Runners:
 
     def run(self, venv: Path, env: dict[str, str], request: dict[str, Any]) -> list[int]:
         """Each of the request's runs' exit status; a run that outlasts ``TIMEOUT`` fails
-        the check, and its runner and every process it started are killed."""
+        the check, and its runner and every process it started are killed. A request with
+        no runs starts and warms the runner for the renderings after it."""
         if not self.warm(venv):
             self.started[venv] = subprocess.Popen(
                 [str(venv / "bin" / "python"), str(FORKED_PYTEST)],
@@ -137,7 +134,7 @@ class Runners:
         assert runner.stdin is not None and runner.stdout is not None
         runner.stdin.write(json.dumps(request) + "\n")
         runner.stdin.flush()
-        limit = TIMEOUT * len(request["runs"])
+        limit = TIMEOUT * max(len(request["runs"]), 1)
         ready, _, _ = select.select([runner.stdout], [], [], limit)
         if not ready:
             os.killpg(runner.pid, signal.SIGKILL)
