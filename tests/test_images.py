@@ -90,6 +90,13 @@ def test_test_runner_image(case: Case, tmp_path: Path, request: pytest.FixtureRe
     combination = case[2]
     runner = images.Runner(buildah, tag, tmp_path / "runner", timings)
     try:
+        services = {key: os.environ[key] for key in SERVICES if key in os.environ}
+        jobs = images.container_jobs((project / ".github/workflows/ci.yml").read_text(), services)
+        assert [job.name for job in jobs] == ["Gate 1: lint and types", "Gate 2: tests", "Gate 3: coverage floor"]
+        for job in jobs:
+            with timings.measure("gates"):
+                runner.job(project, job)
+            record_property(("gate-run", f"{case_id(case)} {job.name}"))
         python = runner.run(["python", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"])
         assert python.stdout.strip() == combination["python_version"], python.stdout + python.stderr
         for tool in ("node", "npm"):
@@ -98,13 +105,6 @@ def test_test_runner_image(case: Case, tmp_path: Path, request: pytest.FixtureRe
                 f"{tool} --version: {answer.returncode} {answer.stdout}{answer.stderr}"
                 f" (test_runner_node is {combination['test_runner_node']})"
             )
-        services = {key: os.environ[key] for key in SERVICES if key in os.environ}
-        jobs = images.container_jobs((project / ".github/workflows/ci.yml").read_text(), services)
-        assert [job.name for job in jobs] == ["Gate 1: lint and types", "Gate 2: tests", "Gate 3: coverage floor"]
-        for job in jobs:
-            with timings.measure("gates"):
-                runner.job(project, job)
-            record_property(("gate-run", f"{case_id(case)} {job.name}"))
     finally:
         runner.close()
         buildah("rmi", "--force", tag, check=False)

@@ -387,7 +387,7 @@ class Runner:
     image here (vfs), the most expensive part of a gate run, so the jobs share one and
     each starts from the image's state again: everything the runner's UID can change (the
     directories it owns or anyone may write: /opt/venv, its home, /work, /tmp, ...) is
-    put back as the image has it before each job.
+    put back as the image has it before each job, unless nothing ran in it yet.
     """
 
     def __init__(self, buildah: Buildah, image: str, scratch: Path, timings: Timings) -> None:
@@ -417,6 +417,7 @@ class Runner:
             self.pristine = scratch / "pristine"
             for path in self.writable:
                 processes.run(["cp", "-a", str(path), str(self._copy(path))])
+        self.used = False
 
     def _copy(self, path: Path) -> Path:
         copy = self.pristine / path.relative_to(self.root)
@@ -424,12 +425,15 @@ class Runner:
         return copy
 
     def reset(self) -> None:
+        if not self.used:
+            return
         with self.timings.measure("containers"):
             for path in self.writable:
                 shutil.rmtree(path)
                 processes.run(["cp", "-a", str(self._copy(path)), str(path)])
 
     def run(self, argv: list[str], **options: Any) -> subprocess.CompletedProcess[str]:
+        self.used = True
         return in_container(self.buildah, self.name, argv, **options)
 
     def close(self) -> None:
