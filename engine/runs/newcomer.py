@@ -16,7 +16,8 @@ that module for one rendering:
 - the README's module-scoped async fixture, verbatim, used by two tests.
 
 engine/runs/suites.py drops it into every test-relevant rendering before the seeded runs, so it
-passes as configured, with ``-n 2`` and in random order, against real PostgreSQL and Redis.
+passes as configured, with ``-n 2`` where the project uses xdist, and in random order,
+against real PostgreSQL and Redis.
 """
 
 from __future__ import annotations

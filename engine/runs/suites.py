@@ -23,8 +23,9 @@ environment per dependency set and xdist worker, reused), then runs, as a new us
   (engine/runs/forked_pytest.py says what that changes: nothing the suite can see, and most
   of a run's cost). A suite that depends on test order or on sharing a worker fails here,
   not in a user's CI. A rendering without xdist runs once: its xdist twin (the same tests
-  and options but ``parallel_tests``) runs the same tests in two more orders, and
-  tests/test_strictness.py checks what ``--no-cov`` changes;
+  and options but ``parallel_tests``) runs the same tests in two more orders. Its CI's
+  tests gate (``pytest --no-cov``, one process) is then run nowhere whole: it differs from
+  the run above only by leaving coverage out, as the twin's ``-n 2`` run does;
 - ``ruff check`` and ``ruff format --check`` for every other Python version the template
   offers as a minimum (rules such as pyupgrade depend on it; the hooks covered the
   project's own), once per distinct source tree, lint configuration and dependency set.
