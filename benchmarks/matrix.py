@@ -182,8 +182,8 @@ def main() -> None:
     # The harness's own suite step (engine/runs/suites.py): a warm runner per environment,
     # its seeded runs, lint once per source tree; cold caches included.
     runners = Runners()
-    workdir, lint_claims = root / "suites", root / "lint-claimed"
-    lint_claims.mkdir()
+    workdir, claims = root / "suites", root / "claimed"
+    claims.mkdir()
     suite_seconds: dict[str, float] = {}
     check_seconds = 0.0
     for combo in naive_sample:
@@ -198,7 +198,7 @@ def main() -> None:
                     packages[digest],
                     digest,
                     workdir,
-                    lint_claims,
+                    claims,
                     runners,
                 )
             )

@@ -62,7 +62,7 @@ def test_generated_suite_passes(
         result.context["package_name"],
         digest,
         workdir=_shared_dir(tmp_path_factory, "suites"),
-        lint_claims=_shared_dir(tmp_path_factory, "lint-claimed"),
+        claims=_shared_dir(tmp_path_factory, "claimed"),
         runners=runners,
     )
 

@@ -159,15 +159,16 @@ class Runners:
 
 
 def check_rendering(
-    baked: Path, label: str, package: str, digest: str, workdir: Path, lint_claims: Path, runners: Runners
+    baked: Path, label: str, package: str, digest: str, workdir: Path, claims: Path, runners: Runners
 ) -> None:
     """Sync, test and lint one rendering; raise AssertionError saying what failed.
 
     ``label`` names the combination in a failure. ``workdir`` holds one project directory
     per environment: every rendering with that environment is installed from the same
     path, so the warm runner's import path (the editable install) stays right from one to
-    the next. ``lint_claims`` is shared by all workers: the hooks run once per distinct
-    ``hooks_key``, the other Pythons' ruff once per distinct ``lint_key``.
+    the next. ``claims`` is shared by all workers: the hooks run once per distinct
+    ``hooks_key``, the other Pythons' ruff once per distinct ``lint_key``, and the run in a
+    fresh process once per dependency set.
     """
     venv = shared_venv(baked)
     path = workdir / venv.parent.name / venv.name
@@ -178,7 +179,7 @@ def check_rendering(
 
     pyproject = tomllib.loads((path / "pyproject.toml").read_text("utf-8"))
     examples = drop_readme_examples(path)
-    if claim(lint_claims, "hooks-" + hooks_key(path, pyproject)):
+    if claim(claims, "hooks-" + hooks_key(path, pyproject)):
         project.hooks("--show-diff-on-failure")
 
     log = path / "pytest-runs.log"
@@ -186,14 +187,15 @@ def check_rendering(
     runs = seeded_runs(digest, parallel)
     strict = pyproject["tool"]["pytest"]["asyncio_mode"] == "strict"
     newcomer = drop_newcomer_module(path, strict)
-    # An environment's first run is the user's own command in a fresh process: nothing
+    # A dependency set's first run is the user's own command in a fresh process: nothing
     # imported before it and no warning filter of ours, so a library's import-time warning
     # fails here as it would fail a user's first `uv run pytest`. Every other run forks
     # from the environment's warm runner, which has imported those same libraries (a
     # dependency set imports the same ones whatever the other options): the project's own
-    # modules are still imported fresh in each run, under its warning filters.
+    # modules are still imported fresh in each run, under its warning filters. The other
+    # workers' environments of the set start their runners at once.
     codes: list[int] = []
-    if not runners.warm(venv):
+    if not runners.warm(venv) and claim(claims, "fresh-" + venv.name):
         plain = project.pytest(*runs[0], check=False)
         log.write_text(f"=== uv run pytest {' '.join(runs[0])}\n{plain.stdout}{plain.stderr}")
         codes.append(plain.returncode)
@@ -204,7 +206,7 @@ def check_rendering(
     for each in (newcomer, *examples):
         each.unlink()  # theirs, not the template's: the other Pythons' ruff below leaves them out
 
-    if not claim(lint_claims, lint_key(path, pyproject)):
+    if not claim(claims, lint_key(path, pyproject)):
         return
     own = pyproject["project"]["requires-python"].removeprefix(">=")
     for version in AXES["python_version"]:
