@@ -16,7 +16,7 @@ environment per dependency set and xdist worker, reused), then runs, as a new us
 - ``pytest`` with pytest-randomly on and a seed of the rendering's own: exactly as
   configured, coverage floor included, in one process (an order dependence between tests
   shows most directly there): as the user's own ``uv run pytest`` in a fresh process for
-  an environment's first rendering, forked from the warm runner (below) for the others;
+  a dependency set's first rendering, forked from a warm runner (below) for the others;
   then, where the project uses pytest-xdist, again with the next seed, without coverage on
   two xdist workers (``-n 2``, as its CI's tests gate runs it), a fresh pytest session
   forked from a runner that has already imported the project's third-party libraries
