@@ -9,6 +9,7 @@ is a local path: no network.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -97,15 +98,17 @@ def hygiene_test(project: Path) -> subprocess.CompletedProcess[str]:
     )  # fmt: skip
 
 
-def test_hygiene_passes_over_tool_caches_and_files_that_vanish(made: tuple[Path, Path], tmp_path: Path) -> None:
-    """What tools write while the suite runs is not the project's: a conflict marker under
-    .hypothesis, and a file listed by the walk but gone when read (as hypothesis's own
-    temporary files are, written by another xdist worker), leave the hygiene test green."""
+def test_hygiene_passes_over_what_is_not_the_projects(made: tuple[Path, Path], tmp_path: Path) -> None:
+    """What tools and servers leave in the tree while the suite runs is not the project's:
+    a conflict marker under .hypothesis (whose temporary files another xdist worker renames
+    away mid-walk), a link to nothing, and a pipe (reading it would hang the test) leave the
+    hygiene test green."""
     project = copy_project(made, tmp_path)
     cache = project / ".hypothesis" / "constants"
     cache.mkdir(parents=True, exist_ok=True)
     (cache / "entry").write_bytes(b"<" * 7 + b" not the project's\n")
     (project / "vanished").symlink_to(project / "gone")
+    os.mkfifo(project / "server.pipe")
     hygiene = hygiene_test(project)
     assert hygiene.returncode == 0, hygiene.stdout
 

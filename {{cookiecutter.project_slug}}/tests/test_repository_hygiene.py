@@ -23,7 +23,9 @@ def project_files() -> Iterator[Path]:
     for directory, subdirectories, files in os.walk(ROOT):
         subdirectories[:] = [name for name in subdirectories if name not in SKIPPED]
         for name in files:
-            yield Path(directory, name)
+            path = Path(directory, name)
+            if path.is_file():  # not a socket or a pipe a local server left here
+                yield path
 
 
 def has_conflict_markers(path: Path) -> bool:
