@@ -1,9 +1,9 @@
 """The generated projects' images, built with buildah from stand-in base images, and run.
 
 No Docker engine exists on our machines and no registry can be pulled from, but buildah
-builds a Dockerfile as root without a daemon (``vfs`` storage, ``chroot`` isolation,
-``--pull=never``). The base images the Dockerfiles name are made here, under those exact
-names, from what our network does reach:
+builds a Dockerfile as root without a daemon (``overlay`` storage where the kernel allows
+it, else ``vfs``; ``chroot`` isolation; ``--pull=never``). The base images the Dockerfiles
+name are made here, under those exact names, from what our network does reach:
 
 - ``python:<version>-slim-bookworm``: the Debian root that packages that Python
   (engine/runs/debian_roots.py: Debian's required packages, ``passwd`` for ``useradd`` among
@@ -62,7 +62,8 @@ class Buildah:
 
     def __init__(self, storage: Path) -> None:
         self.storage = storage
-        self.env = {**os.environ, "STORAGE_DRIVER": "vfs", "BUILDAH_ISOLATION": "chroot"}
+        self.driver = storage_driver(storage)
+        self.env = {**os.environ, "STORAGE_DRIVER": self.driver, "BUILDAH_ISOLATION": "chroot"}
         self.calls = 0
 
     def __call__(
@@ -73,10 +74,39 @@ class Buildah:
 
     def argv(self) -> list[str]:
         root, run = self.storage / "root", self.storage / "run"
-        return ["buildah", "--root", str(root), "--runroot", str(run), "--storage-driver", "vfs"]
+        return ["buildah", "--root", str(root), "--runroot", str(run), "--storage-driver", self.driver]
 
     def has(self, name: str) -> bool:
         return self("inspect", "--type", "image", name, check=False).returncode == 0
+
+
+def storage_driver(storage: Path) -> str:
+    """``overlay`` where the kernel mounts it over the storage's filesystem, else ``vfs``.
+
+    overlay gives a container the base image's tree without copying it, and commits only
+    what changed: an app image builds in half the time, a gate container starts in a
+    third. vfs works everywhere. A storage root cannot change its driver, so the choice is
+    made once per root, under a lock its xdist workers share, by mounting a scratch
+    container with overlay in a root of its own.
+    """
+    chosen = storage / "driver"
+    with FileLock(storage / "driver.lock"):
+        if not chosen.exists():
+            probe = storage / "probe"
+            argv = ["buildah", "--root", str(probe / "root"), "--runroot", str(probe / "run")]
+            argv += ["--storage-driver", "overlay"]
+            env = {**os.environ, "STORAGE_DRIVER": "overlay"}
+            made = processes.run([*argv, "from", "scratch"], env=env, timeout=60, check=False)
+            works = made.returncode == 0
+            if works:
+                name = made.stdout.strip()
+                mounted = processes.run([*argv, "mount", name], env=env, timeout=60, check=False)
+                works = mounted.returncode == 0
+                processes.run([*argv, "rm", name], env=env, timeout=60, check=False)
+            processes.run(["umount", "-R", "-l", str(probe)], check=False)
+            shutil.rmtree(probe, ignore_errors=True)
+            chosen.write_text("overlay" if works else "vfs")
+    return chosen.read_text()
 
 
 def storage() -> Path:
@@ -383,9 +413,9 @@ def container(buildah: Buildah, image: str) -> Iterator[str]:
 class Runner:
     """One working container of a test-runner image in which gate jobs run one after another.
 
-    On GitHub each job gets a fresh container. A working container is a full copy of the
-    image here (vfs), the most expensive part of a gate run, so the jobs share one and
-    each starts from the image's state again: everything the runner's UID can change (the
+    On GitHub each job gets a fresh container. Where the storage is vfs, a working
+    container is a full copy of the image, the most expensive part of a gate run, so the
+    jobs share one and each starts from the image's state again: everything the runner's UID can change (the
     directories it owns or anyone may write: /opt/venv, its home, /work, /tmp, ...) is
     put back as the image has it before each job, unless nothing ran in it yet.
     """
