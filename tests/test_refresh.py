@@ -89,24 +89,30 @@ def hygiene_test(project: Path) -> subprocess.CompletedProcess[str]:
     """The project's tests/test_repository_hygiene.py, alone, with no project install."""
     ini = project.parent / "hygiene.ini"
     ini.write_text("[pytest]\n")
-    return sh(
-        sys.executable, "-m", "pytest", "-q", "-c", str(ini), "--rootdir", str(project),
-        "--noconftest", "-p", "no:cacheprovider", "-p", "no:xdist", "-p", "no:randomly",
-        "-W", "ignore::pytest.PytestUnknownMarkWarning",
-        str(project / "tests" / "test_repository_hygiene.py"),
-        cwd=project, check=False,
+    return run(
+        [
+            sys.executable, "-m", "pytest", "-q", "-c", str(ini), "--rootdir", str(project),
+            "--noconftest", "-p", "no:cacheprovider", "-p", "no:xdist", "-p", "no:randomly",
+            "-W", "ignore::pytest.PytestUnknownMarkWarning",
+            str(project / "tests" / "test_repository_hygiene.py"),
+        ],
+        project, check=False, timeout=60,
     )  # fmt: skip
 
 
 def test_hygiene_passes_over_what_is_not_the_projects(made: tuple[Path, Path], tmp_path: Path) -> None:
     """What tools and servers leave in the tree while the suite runs is not the project's:
     a conflict marker under .hypothesis (whose temporary files another xdist worker renames
-    away mid-walk), a link to nothing, and a pipe (reading it would hang the test) leave the
-    hygiene test green."""
+    away mid-walk), a link to nothing, a link to a file outside the project (git keeps the
+    link, not the file) and a pipe (reading it would hang the test) leave the hygiene test
+    green."""
     project = copy_project(made, tmp_path)
+    marked = b"<" * 7 + b" not the project's\n"
     cache = project / ".hypothesis" / "constants"
     cache.mkdir(parents=True, exist_ok=True)
-    (cache / "entry").write_bytes(b"<" * 7 + b" not the project's\n")
+    (cache / "entry").write_bytes(marked)
+    (tmp_path / "shared.env").write_bytes(marked)
+    (project / ".env").symlink_to(tmp_path / "shared.env")
     (project / "vanished").symlink_to(project / "gone")
     os.mkfifo(project / "server.pipe")
     hygiene = hygiene_test(project)

@@ -4,6 +4,7 @@ where the template's change met a local edit; they must fail the suite, not be m
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,17 +24,21 @@ def project_files() -> Iterator[Path]:
     for directory, subdirectories, files in os.walk(ROOT):
         subdirectories[:] = [name for name in subdirectories if name not in SKIPPED]
         for name in files:
-            path = Path(directory, name)
-            if path.is_file():  # not a socket or a pipe a local server left here
-                yield path
+            yield Path(directory, name)
+
+
+def read(path: Path) -> bytes:
+    """A file's bytes; none for a link (git keeps the link, not what it points to), a
+    socket or a pipe (reading one would wait), or a tool's temporary file that is gone
+    since the walk listed it (another xdist worker's)."""
+    try:
+        return path.read_bytes() if stat.S_ISREG(path.lstat().st_mode) else b""
+    except FileNotFoundError:
+        return b""
 
 
 def has_conflict_markers(path: Path) -> bool:
-    try:
-        text = path.read_bytes()
-    except FileNotFoundError:  # a tool's temporary file, gone since the walk listed it
-        return False
-    return any(line.startswith(MARKERS) for line in text.splitlines())
+    return any(line.startswith(MARKERS) for line in read(path).splitlines())
 
 
 def test_no_rejected_template_changes() -> None:
