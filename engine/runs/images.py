@@ -60,9 +60,9 @@ RUNNER_UID = "1001:1001"
 class Buildah:
     """buildah on one private storage root (never the machine's default storage)."""
 
-    def __init__(self, storage: Path) -> None:
+    def __init__(self, storage: Path, driver: str | None = None) -> None:
         self.storage = storage
-        self.driver = storage_driver(storage)
+        self.driver = driver or storage_driver(storage)
         self.env = {**os.environ, "STORAGE_DRIVER": self.driver, "BUILDAH_ISOLATION": "chroot"}
         self.calls = 0
 
@@ -84,29 +84,41 @@ def storage_driver(storage: Path) -> str:
     """``overlay`` where the kernel mounts it over the storage's filesystem, else ``vfs``.
 
     overlay gives a container the base image's tree without copying it, and commits only
-    what changed: an app image builds in half the time, a gate container starts in a
-    third. vfs works everywhere. A storage root cannot change its driver, so the choice is
-    made once per root, under a lock its xdist workers share, by mounting a scratch
-    container with overlay in a root of its own.
+    what changed: measured against vfs, an app image builds in half the time or less and
+    a gate container is ready about 10 s sooner. vfs works everywhere. A storage root
+    cannot change its driver, so the choice is made once per root, under a lock its xdist
+    workers share, and written whole before anyone reads it.
     """
     chosen = storage / "driver"
     with FileLock(storage / "driver.lock"):
         if not chosen.exists():
-            probe = storage / "probe"
-            argv = ["buildah", "--root", str(probe / "root"), "--runroot", str(probe / "run")]
-            argv += ["--storage-driver", "overlay"]
-            env = {**os.environ, "STORAGE_DRIVER": "overlay"}
-            made = processes.run([*argv, "from", "scratch"], env=env, timeout=60, check=False)
-            works = made.returncode == 0
-            if works:
-                name = made.stdout.strip()
-                mounted = processes.run([*argv, "mount", name], env=env, timeout=60, check=False)
-                works = mounted.returncode == 0
-                processes.run([*argv, "rm", name], env=env, timeout=60, check=False)
-            processes.run(["umount", "-R", "-l", str(probe)], check=False)
-            shutil.rmtree(probe, ignore_errors=True)
-            chosen.write_text("overlay" if works else "vfs")
+            written = storage / "driver.new"
+            written.write_text("overlay" if _overlay_mounts(storage / "probe") else "vfs")
+            written.replace(chosen)
     return chosen.read_text()
+
+
+def _overlay_mounts(probe: Path) -> bool:
+    """Whether buildah mounts a scratch container with overlay, in a root of its own (removed)."""
+    buildah = Buildah(probe, "overlay")
+    try:
+        made = buildah("from", "scratch", timeout=60, check=False)
+        if made.returncode != 0:
+            return False
+        return buildah("mount", made.stdout.strip(), timeout=60, check=False).returncode == 0
+    finally:
+        buildah("rm", "--all", timeout=60, check=False)
+        unmount_under(probe)
+        shutil.rmtree(probe, ignore_errors=True)
+
+
+def unmount_under(path: Path) -> None:
+    """Unmount whatever is mounted at or under ``path``, the deepest first: containers that
+    buildah left mounted when a worker died, overlay's own mount of its directory."""
+    mounted = [line.split()[4].replace("\\040", " ") for line in Path("/proc/self/mountinfo").read_text().splitlines()]
+    inside = [target for target in mounted if target == str(path) or target.startswith(f"{path}/")]
+    for target in sorted(inside, key=len, reverse=True):
+        processes.run(["umount", "-l", target], check=False)
 
 
 def storage() -> Path:
@@ -124,10 +136,11 @@ def remove_storage(path: Path) -> None:
     if not path.exists():
         return
     if (path / "root").exists():
-        buildah = Buildah(path)
+        # The driver the root was made with, read off its layout: nothing is probed here.
+        buildah = Buildah(path, "overlay" if (path / "root" / "overlay").is_dir() else "vfs")
         buildah("rm", "--all", check=False)
         buildah("rmi", "--all", "--force", check=False)
-    processes.run(["umount", "-R", "-l", str(path)], check=False)
+    unmount_under(path)
     shutil.rmtree(path, ignore_errors=True)
 
 
@@ -415,9 +428,10 @@ class Runner:
 
     On GitHub each job gets a fresh container. Where the storage is vfs, a working
     container is a full copy of the image, the most expensive part of a gate run, so the
-    jobs share one and each starts from the image's state again: everything the runner's UID can change (the
-    directories it owns or anyone may write: /opt/venv, its home, /work, /tmp, ...) is
-    put back as the image has it before each job, unless nothing ran in it yet.
+    jobs share one and each starts from the image's state again: everything the runner's
+    UID can change (the directories it owns or anyone may write: /opt/venv, its home,
+    /work, /tmp, ...) is put back as the image has it before each job, unless nothing
+    ran in it yet.
     """
 
     def __init__(self, buildah: Buildah, image: str, scratch: Path, timings: Timings) -> None:
