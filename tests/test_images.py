@@ -125,11 +125,6 @@ def test_app_image_serves(case: Case, tmp_path: Path, request: pytest.FixtureReq
         report(record_property, timings)
 
 
-def mounts_under(path: Path) -> list[str]:
-    targets = [line.split()[4] for line in Path("/proc/self/mountinfo").read_text().splitlines()]
-    return [target for target in targets if target.startswith(str(path))]
-
-
 def test_a_storage_root_goes_with_every_mount_under_it(tmp_path: Path) -> None:
     """The driver is chosen once and kept; removing the root undoes what buildah mounted."""
     storage = tmp_path / "storage"
@@ -141,7 +136,7 @@ def test_a_storage_root_goes_with_every_mount_under_it(tmp_path: Path) -> None:
     assert not (storage / "probe").exists()
     images.remove_storage(storage)
     assert not storage.exists()
-    assert not mounts_under(storage)
+    assert not images.mounts_under(storage)
 
 
 def test_a_storage_where_overlay_does_not_mount_uses_vfs(tmp_path: Path) -> None:
@@ -150,4 +145,4 @@ def test_a_storage_where_overlay_does_not_mount_uses_vfs(tmp_path: Path) -> None
     (storage / "probe").write_text("not a directory: buildah cannot make its root here")
     assert images.Buildah(storage).driver == "vfs"
     images.remove_storage(storage)
-    assert not mounts_under(storage)
+    assert not images.mounts_under(storage)

@@ -112,12 +112,17 @@ def _overlay_mounts(probe: Path) -> bool:
         shutil.rmtree(probe, ignore_errors=True)
 
 
+def mounts_under(path: Path) -> list[str]:
+    """What is mounted at or under ``path`` (this process's mount table), the deepest first."""
+    mounted = [line.split()[4].replace("\\040", " ") for line in Path("/proc/self/mountinfo").read_text().splitlines()]
+    inside = [target for target in mounted if target == str(path) or target.startswith(f"{path}/")]
+    return sorted(inside, key=len, reverse=True)
+
+
 def unmount_under(path: Path) -> None:
     """Unmount whatever is mounted at or under ``path``, the deepest first: containers that
     buildah left mounted when a worker died, overlay's own mount of its directory."""
-    mounted = [line.split()[4].replace("\\040", " ") for line in Path("/proc/self/mountinfo").read_text().splitlines()]
-    inside = [target for target in mounted if target == str(path) or target.startswith(f"{path}/")]
-    for target in sorted(inside, key=len, reverse=True):
+    for target in mounts_under(path):
         processes.run(["umount", "-l", target], check=False)
 
 
